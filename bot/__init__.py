@@ -1,0 +1,1 @@
+"""Tanya Pemilu: bot Telegram edukasi pemilih Pemilu 2024."""
