@@ -1,0 +1,72 @@
+# Tanya Pemilu. `make run` starts the bot, `make test` runs the tests; both set up what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -1 $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n 1)
+VENV := .venv
+RASA_VENV := .venv-rasa
+BIN := $(VENV)/bin
+PEMILUBOT := $(BIN)/pemilubot
+export RASA_TELEMETRY_ENABLED := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup run test validate nlu model lint typecheck eval bench clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 tidak ditemukan (Rasa 3.6 butuh 3.10). Pasang: pyenv install 3.10"; exit 1; }
+	@echo "==> Membuat $(VENV) (bot) dengan $(PYTHON310)"
+	@test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade "pip>=24" > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@$(BIN)/pip install -q -e '.[dev]' >> $(VENV)/pip.log 2>&1 || { tail -40 $(VENV)/pip.log; exit 1; }
+	@touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 tidak ditemukan (Rasa 3.6 butuh 3.10). Pasang: pyenv install 3.10"; exit 1; }
+	@echo "==> Membuat $(RASA_VENV) (Rasa 3.6.21); pertama kali butuh beberapa menit"
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	@$(RASA_VENV)/bin/pip install -q --no-deps -r requirements/rasa.txt > $(RASA_VENV)/pip.log 2>&1 || { tail -40 $(RASA_VENV)/pip.log; exit 1; }
+	@$(RASA_VENV)/bin/rasa --version > /dev/null 2>&1 || { echo "Rasa tidak bisa dijalankan"; exit 1; }
+	@touch $@
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed ## Create both venvs, generate NLU data, train the model, create the database
+	@$(PEMILUBOT) siapkan
+
+run: setup ## Set up what is missing and start the bot (Telegram, or a terminal chat without a token)
+	@$(PEMILUBOT) jalan
+
+validate: $(VENV)/.installed ## Check the FAQ files in responses/ (staff: run this after every edit)
+	@$(PEMILUBOT) faq periksa
+
+nlu: $(VENV)/.installed ## Regenerate Rasa training data from responses/
+	@$(PEMILUBOT) nlu buat
+
+model: setup ## Train the Rasa model if its inputs changed
+
+lint: $(VENV)/.installed ## ruff + mypy
+	@$(BIN)/ruff check bot tests bench actions
+	@$(BIN)/mypy
+
+test: $(VENV)/.installed $(RASA_VENV)/.installed ## Set up and run every check and test
+	@echo "==> FAQ"
+	@$(PEMILUBOT) faq periksa
+	@echo "==> Data latih Rasa terbaru?"
+	@$(PEMILUBOT) nlu buat --check
+	@echo "==> rasa data validate"
+	@cd nlu_data && ../$(RASA_VENV)/bin/rasa data validate --quiet --domain domain.yml --data nlu --config config.yml 2>&1 | grep -v -E "Warning|warn|^\s*$$|Base: Declar" ; test $${PIPESTATUS[0]} -eq 0
+	@$(PEMILUBOT) siapkan
+	@echo "==> ruff, mypy"
+	@$(MAKE) --no-print-directory lint
+	@echo "==> pytest"
+	@$(BIN)/python -m pytest -q
+
+eval: setup ## Score the held-out questions through the real Rasa server
+	@$(BIN)/python -m bench.eval_nlu
+
+bench: setup ## Run the benchmarks under bench/ and print figures
+	@$(BIN)/python -m bench.run_all
+
+clean: ## Remove venvs, models and local data
+	rm -rf $(VENV) $(RASA_VENV) models data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Rasa custom code (the bot needs no custom actions: answers are rendered by the bot)."""

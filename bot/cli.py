@@ -1,0 +1,161 @@
+"""``pemilubot``: every command staff and operators run. Thin layer over the library modules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, setup_logging
+from bot.faq import FaqError, load_faq
+from bot.nlu import model as nlu_model
+from bot.nlu import training_data
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.load()
+    except ConfigError as exc:
+        sys.exit(f"Konfigurasi salah: {exc}")
+
+
+def _paths(args: argparse.Namespace) -> nlu_model.NluPaths:
+    return nlu_model.NluPaths(Path(args.nlu_dir), Path(args.models_dir), Path(args.rasa_bin))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Siapkan semua yang kurang lalu jalankan bot (Telegram, atau terminal tanpa token).
+
+    Contoh: pemilubot jalan
+    """
+    from bot import runner
+
+    settings = _settings()
+    setup_logging(settings)
+    try:
+        runner.prepare_model(settings, _paths(args))
+    except FaqError as exc:
+        return _faq_failed(exc)
+    except nlu_model.TrainingFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    runner.run_until_stopped(lambda: runner.serve(settings, _paths(args), start_rasa=not args.no_rasa))
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Buat data latih, latih model bila datanya berubah, dan siapkan database.
+
+    Contoh: pemilubot siapkan
+    """
+    from bot import runner
+    from bot.storage import open_database
+
+    settings = _settings()
+    setup_logging(settings)
+    try:
+        model = runner.prepare_model(settings, _paths(args))
+    except FaqError as exc:
+        return _faq_failed(exc)
+    except nlu_model.TrainingFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    open_database(settings.database_path).conn.close()
+    print(f"Siap: model {model}, database {settings.database_path}")
+    return 0
+
+
+def cmd_faq_check(args: argparse.Namespace) -> int:
+    """Periksa berkas FAQ di responses/; keluar dengan kode 1 bila ada kesalahan.
+
+    Contoh: pemilubot faq periksa
+    """
+    try:
+        faq = load_faq(args.responses)
+    except FaqError as exc:
+        return _faq_failed(exc)
+    questions = sum(len(e.questions) for e in faq.entries)
+    print(f"FAQ baik: {len(faq)} entri, {len(faq.topics)} topik, {questions} contoh pertanyaan.")
+    return 0
+
+
+def cmd_nlu_build(args: argparse.Namespace) -> int:
+    """Buat ulang data latih Rasa dari responses/ (--check: hanya periksa, jangan tulis).
+
+    Contoh: pemilubot nlu buat --check
+    """
+    try:
+        faq = load_faq(args.responses)
+    except FaqError as exc:
+        return _faq_failed(exc)
+    nlu_dir = Path(args.nlu_dir)
+    if args.check:
+        stale = training_data.stale(faq, nlu_dir)
+        for path in stale:
+            print(f"Kedaluwarsa: {path} (jalankan `make nlu`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in training_data.write(faq, nlu_dir):
+        print(f"Ditulis: {path}")
+    return 0
+
+
+def cmd_nlu_train(args: argparse.Namespace) -> int:
+    """Latih model Rasa NLU bila datanya berubah (--paksa: latih ulang).
+
+    Contoh: pemilubot nlu latih
+    """
+    paths = _paths(args)
+    try:
+        model, seconds = nlu_model.train(paths, force=args.force)
+    except nlu_model.TrainingFailed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    size = model.stat().st_size / 1e6
+    print(f"Model: {model} ({size:.1f} MB){f', dilatih dalam {seconds:.1f} s' if seconds else ', sudah terbaru'}")
+    return 0
+
+
+def _faq_failed(exc: FaqError) -> int:
+    print(f"FAQ belum bisa dipakai ({len(exc.problems)} masalah):", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  ✗ {problem}", file=sys.stderr)
+    return 1
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="pemilubot", description="Tanya Pemilu: bot edukasi pemilih.")
+    root.add_argument("--responses", default="responses", help="folder FAQ (default: responses)")
+    root.add_argument("--nlu-dir", default="nlu_data", help="folder data Rasa (default: nlu_data)")
+    root.add_argument("--models-dir", default="models", help="folder model (default: models)")
+    root.add_argument("--rasa-bin", default=".venv-rasa/bin/rasa", help="program rasa")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], group: argparse._SubParsersAction[argparse.ArgumentParser] = sub) -> argparse.ArgumentParser:  # noqa: E501
+        doc = func.__doc__ or ""
+        p = group.add_parser(name, help=doc.splitlines()[0], description=doc,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    run = add("jalan", cmd_run)
+    run.add_argument("--no-rasa", action="store_true", help="jangan memulai Rasa (sudah berjalan di RASA_URL)")
+    add("siapkan", cmd_prepare)
+    faq = sub.add_parser("faq", help="memeriksa dan menerbitkan FAQ").add_subparsers(dest="faq", required=True)
+    add("periksa", cmd_faq_check, faq)
+    nlu = sub.add_parser("nlu", help="data latih dan model Rasa").add_subparsers(dest="nlu", required=True)
+    build = add("buat", cmd_nlu_build, nlu)
+    build.add_argument("--check", action="store_true", help="hanya periksa apakah berkas sudah terbaru")
+    train = add("latih", cmd_nlu_train, nlu)
+    train.add_argument("--paksa", dest="force", action="store_true", help="latih ulang walau sudah ada")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

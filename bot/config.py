@@ -1,0 +1,114 @@
+"""Settings from the environment or a ``.env`` file. Secrets never reach logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API = "https://api.telegram.org"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used, with what to write instead."""
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a .env file (comments and blanks ignored, quotes stripped)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise ConfigError(f"BOT_ADMIN_IDS: '{part}' is not a Telegram user id (digits only)")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot can be told from outside."""
+
+    telegram_token: str = field(default="", repr=False)
+    telegram_api_base_url: str = DEFAULT_API
+    admin_ids: frozenset[int] = frozenset()
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout: float = 5.0
+    database_path: Path = Path("data/tanya-pemilu.db")
+    responses_dir: Path = Path("responses")
+    log_level: str = "INFO"
+    poll_timeout: int = 30
+
+    @classmethod
+    def load(cls, env_file: Path | None = Path(".env")) -> Settings:
+        """Read settings: real environment first, then the .env file, then defaults."""
+        env = dict(read_env_file(env_file)) if env_file else {}
+        env.update({k: v for k, v in os.environ.items() if v != ""})
+
+        def get(key: str, default: str) -> str:
+            return env.get(key, default).strip()
+
+        base = get("TELEGRAM_API_BASE_URL", DEFAULT_API).rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", base):
+            raise ConfigError(f"TELEGRAM_API_BASE_URL must look like https://host[:port], got {base!r}")
+        try:
+            rasa_timeout = float(get("RASA_TIMEOUT", "5"))
+            poll_timeout = int(get("TELEGRAM_POLL_TIMEOUT", "30"))
+        except ValueError as exc:
+            raise ConfigError(f"RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT must be numbers: {exc}") from exc
+        return cls(
+            telegram_token=get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_api_base_url=base,
+            admin_ids=_admin_ids(get("BOT_ADMIN_IDS", "")),
+            rasa_url=get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_timeout=rasa_timeout,
+            database_path=Path(get("DATABASE_PATH", "data/tanya-pemilu.db")),
+            responses_dir=Path(get("RESPONSES_DIR", "responses")),
+            log_level=get("LOG_LEVEL", "INFO").upper(),
+            poll_timeout=poll_timeout,
+        )
+
+
+class RedactSecrets(logging.Filter):
+    """Replace secrets (the bot token) in every log record."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(s in message for s in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "<TOKEN>")
+            record.msg, record.args = message, None
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    """Plain log lines on stderr, the token redacted, chatty HTTP loggers quietened."""
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    redactor = RedactSecrets([settings.telegram_token])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+    for noisy in ("httpx", "httpcore", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,132 @@
+"""What the bot says to a message: the one place that turns understanding into a reply.
+
+Used by the Telegram handlers and the terminal chat alike, so both give the same answers.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot import texts
+from bot.faq.model import Faq
+from bot.faq.render import render_messages
+from bot.faq.timeline import today_wib
+from bot.language import detect_language
+from bot.rasa_client import Parse, RasaClient
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_LENGTH = 500
+FALLBACK_INTENT = "nlu_fallback"
+OFF_TOPIC_INTENT = "di_luar_topik"
+START_TOPICS = (
+    "tanggal_pemilu", "pemilu_serentak", "cek_dpt", "dokumen_dibawa",
+    "pindah_memilih_cara", "kenali_hoaks",
+)
+CALLBACK_PREFIX = "faq:"
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline keyboard button that answers one FAQ entry."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Messages to send (HTML), the buttons under the last one, and what happened."""
+
+    messages: list[str]
+    buttons: list[Button] = field(default_factory=list)
+    kind: str = "answer"
+    entry_id: str | None = None
+
+
+class Conversation:
+    """Answers citizens from the FAQ, using Rasa to understand them."""
+
+    def __init__(
+        self,
+        faq: Callable[[], Faq],
+        rasa: RasaClient,
+        storage: Storage | None = None,
+        clock: Callable[[], date] = today_wib,
+    ) -> None:
+        self._faq = faq
+        self.rasa = rasa
+        self.storage = storage
+        self.clock = clock
+
+    @property
+    def faq(self) -> Faq:
+        return self._faq()
+
+    def topic_buttons(self, entry_ids: list[str] | tuple[str, ...]) -> list[Button]:
+        """Buttons for the entries that exist, in order."""
+        faq = self.faq
+        return [
+            Button(entry.title, CALLBACK_PREFIX + entry.id)
+            for entry in (faq.get(i) for i in entry_ids) if entry is not None
+        ]
+
+    def start(self, first_name: str | None) -> Reply:
+        """The /start greeting with topic buttons."""
+        name = html.escape(first_name or "Sobat Pemilih")
+        return Reply([texts.START.format(name=name)], self.topic_buttons(START_TOPICS), "start")
+
+    def help(self) -> Reply:
+        return Reply([texts.HELP], self.topic_buttons(START_TOPICS), "help")
+
+    def not_text(self) -> Reply:
+        return Reply([texts.NOT_TEXT], [], "not_text")
+
+    def answer_entry(self, entry_id: str, lang: str = "id") -> Reply:
+        """The rendered answer of one entry (a button press or a recognised question)."""
+        entry = self.faq.get(entry_id)
+        if entry is None:
+            return Reply([texts.UNKNOWN_BUTTON], [], "unknown_button")
+        return Reply(render_messages(entry, self.clock(), lang), [], "answer", entry.id)
+
+    async def answer_text(self, text: str) -> Reply:
+        """Understand a citizen's message and answer it."""
+        text = " ".join(text.split())
+        if len(text) > MAX_QUESTION_LENGTH:
+            return Reply([texts.TOO_LONG], [], "too_long")
+        parse = await self.rasa.parse(text)
+        return await self.reply_for(parse, text)
+
+    async def reply_for(self, parse: Parse, text: str) -> Reply:
+        """Turn what Rasa understood into a reply."""
+        intent = parse.intent.name
+        if intent in self.faq:
+            return self.answer_entry(intent, detect_language(text))
+        if intent == "sapa":
+            return Reply([texts.GREETING], self.topic_buttons(START_TOPICS), "greet")
+        if intent == "terima_kasih":
+            return Reply([texts.THANKS], [], "thanks")
+        if intent == "bantuan":
+            return self.help()
+        top = next((i for i in parse.ranking if i.name != FALLBACK_INTENT), None)
+        if intent == OFF_TOPIC_INTENT or (top is not None and top.name == OFF_TOPIC_INTENT):
+            await self._log_unanswered(text, "di_luar_topik", top)
+            return Reply([texts.OFF_TOPIC], self.topic_buttons(START_TOPICS[:3]), "off_topic")
+        likely = [i.name for i in parse.ranking if i.name in self.faq][:3]
+        await self._log_unanswered(text, "tidak_yakin", top)
+        return Reply([texts.LOW_CONFIDENCE], self.topic_buttons(likely or START_TOPICS[:3]), "fallback")
+
+    async def _log_unanswered(self, text: str, reason: str, top: object) -> None:
+        if self.storage is None:
+            return
+        name = getattr(top, "name", None)
+        confidence = getattr(top, "confidence", None)
+        try:
+            await self.storage.log_unanswered(text, reason, name, confidence)
+        except Exception:  # never lose the reply because of a logging failure
+            log.exception("Could not store an unanswered question")

@@ -1,0 +1,1 @@
+"""Rasa training data derived from the FAQ, and the trained-model cache."""

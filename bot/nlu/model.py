@@ -1,0 +1,96 @@
+"""Train the Rasa NLU model from the repo's data, cached by a hash of its inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NluPaths:
+    """Where the NLU inputs live and where models go."""
+
+    nlu_dir: Path = Path("nlu_data")
+    models_dir: Path = Path("models")
+    rasa_bin: Path = Path(".venv-rasa/bin/rasa")
+
+    @property
+    def config(self) -> Path:
+        return self.nlu_dir / "config.yml"
+
+    @property
+    def domain(self) -> Path:
+        return self.nlu_dir / "domain.yml"
+
+    @property
+    def training_dir(self) -> Path:
+        return self.nlu_dir / "nlu"
+
+    def inputs(self) -> list[Path]:
+        """Every file that changes the trained model."""
+        return [self.config, self.domain, *sorted(self.training_dir.glob("*.yml"))]
+
+
+def rasa_env() -> dict[str, str]:
+    """Environment for every Rasa process: telemetry off, quiet TensorFlow."""
+    env = dict(os.environ)
+    env.update({
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+    })
+    return env
+
+
+def inputs_hash(paths: NluPaths) -> str:
+    """A short hash of the model's inputs (file names and contents)."""
+    digest = hashlib.sha256()
+    for path in paths.inputs():
+        digest.update(path.as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(paths: NluPaths) -> Path:
+    """The model file the current inputs train into."""
+    return paths.models_dir / f"nlu-{inputs_hash(paths)}.tar.gz"
+
+
+class TrainingFailed(RuntimeError):
+    """``rasa train nlu`` did not produce a model."""
+
+
+def train(paths: NluPaths, *, force: bool = False) -> tuple[Path, float]:
+    """Train unless a model for exactly these inputs exists; return (model, seconds spent)."""
+    target = model_path(paths)
+    if target.exists() and not force:
+        return target, 0.0
+    paths.models_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    cmd = [
+        str(paths.rasa_bin), "train", "nlu", "--quiet",
+        "--config", str(paths.config), "--domain", str(paths.domain),
+        "--nlu", str(paths.training_dir), "--out", str(paths.models_dir),
+        "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+    ]
+    log.info("Training the Rasa NLU model: %s", target.name)
+    result = subprocess.run(cmd, env=rasa_env(), capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not target.exists():
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        raise TrainingFailed(f"rasa train nlu failed (exit {result.returncode}):\n{tail}")
+    return target, time.monotonic() - started
+
+
+def prune(paths: NluPaths, keep: int = 3) -> None:
+    """Delete all but the newest ``keep`` models."""
+    models = sorted(paths.models_dir.glob("nlu-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for old in models[:-keep]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,102 @@
+"""Talk to the Rasa server over HTTP (``/model/parse``). The bot never imports ``rasa``."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time or answered with an error."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Parse:
+    """What Rasa understood: the top intent and the ranking behind it."""
+
+    text: str
+    intent: Intent
+    ranking: tuple[Intent, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Parse:
+        top = data.get("intent") or {}
+        ranking = tuple(
+            Intent(str(i["name"]), float(i.get("confidence") or 0.0))
+            for i in data.get("intent_ranking") or []
+            if i.get("name")
+        )
+        return cls(
+            text=str(data.get("text", "")),
+            intent=Intent(str(top.get("name") or "nlu_fallback"), float(top.get("confidence") or 0.0)),
+            ranking=ranking,
+        )
+
+
+class RasaClient:
+    """One aiohttp session for the life of the process."""
+
+    def __init__(self, base_url: str, timeout: float = 5.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("RasaClient.start() was not called")
+        return self._session
+
+    async def parse(self, text: str) -> Parse:
+        """Ask Rasa what ``text`` means."""
+        try:
+            async with self.session.post(f"{self.base_url}/model/parse", json={"text": text}) as resp:
+                if resp.status != 200:
+                    raise RasaUnavailable(f"Rasa answered HTTP {resp.status}")
+                return Parse.from_json(await resp.json())
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise RasaUnavailable(f"Rasa is not reachable at {self.base_url}: {exc!r}") from exc
+
+    async def status(self) -> dict[str, Any]:
+        """Rasa's ``/status``: which model is loaded."""
+        try:
+            async with self.session.get(f"{self.base_url}/status") as resp:
+                if resp.status != 200:
+                    raise RasaUnavailable(f"Rasa answered HTTP {resp.status}")
+                result: dict[str, Any] = await resp.json()
+                return result
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise RasaUnavailable(f"Rasa is not reachable at {self.base_url}: {exc!r}") from exc
+
+    async def wait_ready(self, timeout: float = 180.0) -> None:
+        """Wait until Rasa has a model loaded, or raise :class:`RasaUnavailable`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        last: Exception | None = None
+        while loop.time() < deadline:
+            try:
+                status = await self.status()
+                if status.get("model_file"):
+                    return
+            except RasaUnavailable as exc:
+                last = exc
+            await asyncio.sleep(0.5)
+        raise RasaUnavailable(f"Rasa not ready after {timeout:.0f} s: {last}")

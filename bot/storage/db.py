@@ -1,0 +1,83 @@
+"""Open the database and run every query on one thread so async code never blocks on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from bot.storage.migrations import migrations
+
+T = TypeVar("T")
+
+
+def open_database(path: Path | str) -> Database:
+    """Open (creating if needed) the database at ``path`` and apply pending migrations."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    db = Database(conn)
+    if str(path) != ":memory:":
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=5000")
+    db.execute("PRAGMA foreign_keys=ON")
+    migrations.apply(db)
+    return db
+
+
+def now_utc() -> str:
+    """A sortable UTC timestamp."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Storage:
+    """The bot's data. Async methods run on a single worker thread that owns the connection."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self.db = self._executor.submit(open_database, path).result()
+
+    async def run(self, func: Callable[[Database], T]) -> T:
+        """Run ``func(db)`` on the database thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, func, self.db)
+
+    def close(self) -> None:
+        """Close the connection and stop the worker thread."""
+        self._executor.submit(self.db.conn.close).result()
+        self._executor.shutdown(wait=True)
+
+    async def touch_chat(self, chat_id: int) -> None:
+        """Remember that this chat talked to the bot (only its id and when)."""
+
+        def write(db: Database) -> None:
+            stamp = now_utc()
+            db.execute(
+                "INSERT INTO chats (chat_id, first_seen, last_seen) VALUES (?, ?, ?) "
+                "ON CONFLICT(chat_id) DO UPDATE SET last_seen = excluded.last_seen",
+                [chat_id, stamp, stamp],
+            )
+
+        await self.run(write)
+
+    async def log_unanswered(
+        self, text: str, reason: str, top_intent: str | None, confidence: float | None
+    ) -> None:
+        """Keep a question the bot could not answer, for staff review. No user id."""
+        row: dict[str, Any] = {
+            "created_at": now_utc(), "text": text[:1000], "reason": reason,
+            "top_intent": top_intent, "confidence": confidence,
+        }
+        await self.run(lambda db: db["unanswered"].insert(row))  # type: ignore[union-attr]
+
+    async def count_chats(self) -> int:
+        """How many chats have talked to the bot."""
+        return await self.run(lambda db: db["chats"].count)

@@ -1,0 +1,40 @@
+"""Fixed texts citizens see (not FAQ answers: those live in responses/)."""
+
+from __future__ import annotations
+
+START = (
+    "Halo, {name}! Saya <b>Tanya Pemilu</b>, asisten informasi Pemilu 2024 dari Diskominfo.\n"
+    "Tanyakan jadwal, cara mencoblos, daftar pemilih, pindah memilih, atau cara mengenali hoaks; "
+    "setiap jawaban disertai sumber resminya.\n\n"
+    "Ketik pertanyaan Anda, atau pilih topik:"
+)
+HELP = (
+    "<b>Cara memakai Tanya Pemilu</b>\n"
+    "• Ketik pertanyaan biasa, misalnya <i>kapan pemilu?</i>, <i>bawa apa ke TPS?</i>, "
+    "<i>cara cek DPT</i>, atau <i>gimana lapor hoaks?</i>\n"
+    "• Setiap jawaban menyebut sumbernya; bacalah sumber itu untuk rinciannya.\n"
+    "• Bot ini netral: tidak menyarankan calon atau partai mana pun.\n\n"
+    "Perintah: /start menu topik · /bantuan bantuan ini"
+)
+GREETING = "Halo! Silakan ketik pertanyaan Anda seputar Pemilu 2024, atau pilih topik:"
+THANKS = "Sama-sama! Kalau ada pertanyaan lain seputar Pemilu 2024, silakan ketik saja."
+NOT_TEXT = (
+    "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik pertanyaan Anda, "
+    "misalnya <i>kapan pemilu?</i>"
+)
+OFF_TOPIC = (
+    "Maaf, saya belum bisa menjawab itu. Saya hanya menjawab pertanyaan seputar Pemilu 2024. "
+    "Mungkin salah satu topik ini membantu:"
+)
+LOW_CONFIDENCE = (
+    "Maaf, saya belum bisa menjawab pertanyaan itu dengan yakin. Apakah maksud Anda salah satu ini?"
+)
+UNKNOWN_BUTTON = "Topik itu sudah tidak tersedia. Silakan ketik pertanyaan Anda."
+TOO_LONG = (
+    "Pesan Anda terlalu panjang. Mohon tulis pertanyaan singkat, satu pertanyaan per pesan."
+)
+EN_HINT = "(I understood your question as: <i>{title}</i>.)"
+COMMANDS = [
+    ("start", "Mulai dan lihat topik"),
+    ("bantuan", "Cara memakai bot"),
+]

@@ -1,0 +1,1 @@
+"""The python-telegram-bot front: wiring and thin handlers."""

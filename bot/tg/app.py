@@ -1,0 +1,63 @@
+"""Build the python-telegram-bot Application: wiring only, no business logic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.tg import handlers
+from bot.tg.context import BotContext, Services
+
+
+def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot, talking to ``settings.telegram_api_base_url``, with every handler registered."""
+    settings = services.settings
+    api = settings.telegram_api_base_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ))
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(64)
+        .connection_pool_size(64)
+        .get_updates_read_timeout(settings.poll_timeout + 10)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["services"] = services
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
+    application.add_handler(
+        MessageHandler(
+            filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO
+            | filters.Document.ALL | filters.VIDEO | filters.VIDEO_NOTE | filters.LOCATION
+            | filters.CONTACT | filters.ANIMATION,
+            handlers.not_text,
+        )
+    )
+    application.add_error_handler(handlers.error)
+    return application
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in texts.COMMANDS])

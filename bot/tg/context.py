@@ -1,0 +1,37 @@
+"""Long-lived services reached from handlers through a typed context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.rasa_client import RasaClient
+from bot.storage import Storage
+
+
+@dataclass
+class Services:
+    """Created once at start-up, closed at shutdown."""
+
+    settings: Settings
+    rasa: RasaClient
+    storage: Storage
+    conversation: Conversation
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with typed access to the services."""
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]
