@@ -112,7 +112,8 @@ def cmd_nlu_train(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     size = model.stat().st_size / 1e6
-    print(f"Model: {model} ({size:.1f} MB){f', dilatih dalam {seconds:.1f} s' if seconds else ', sudah terbaru'}")
+    note = f"dilatih dalam {seconds:.1f} s" if seconds else "sudah terbaru"
+    print(f"Model: {model} ({size:.1f} MB), {note}")
     return 0
 
 
@@ -131,17 +132,29 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--rasa-bin", default=".venv-rasa/bin/rasa", help="program rasa")
     sub = root.add_subparsers(dest="command", required=True)
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], group: argparse._SubParsersAction[argparse.ArgumentParser] = sub) -> argparse.ArgumentParser:  # noqa: E501
+    def add(
+        name: str,
+        func: Callable[[argparse.Namespace], int],
+        group: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
         doc = func.__doc__ or ""
-        p = group.add_parser(name, help=doc.splitlines()[0], description=doc,
-                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = group.add_parser(
+            name,
+            help=doc.splitlines()[0],
+            description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         return p
 
     run = add("jalan", cmd_run)
-    run.add_argument("--no-rasa", action="store_true", help="jangan memulai Rasa (sudah berjalan di RASA_URL)")
+    run.add_argument(
+        "--no-rasa", action="store_true", help="jangan memulai Rasa (sudah berjalan di RASA_URL)"
+    )
     add("siapkan", cmd_prepare)
-    faq = sub.add_parser("faq", help="memeriksa dan menerbitkan FAQ").add_subparsers(dest="faq", required=True)
+    faq = sub.add_parser("faq", help="memeriksa dan menerbitkan FAQ").add_subparsers(
+        dest="faq", required=True
+    )
     add("periksa", cmd_faq_check, faq)
     nlu = sub.add_parser("nlu", help="data latih dan model Rasa").add_subparsers(dest="nlu", required=True)
     build = add("buat", cmd_nlu_build, nlu)

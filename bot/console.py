@@ -33,9 +33,9 @@ async def chat(conversation: Conversation, stop: asyncio.Event) -> None:
     reply = conversation.start(None)
     print(as_plain_text(reply) + "\n")
     while not stop.is_set():
-        read = loop.run_in_executor(None, _read_line)
-        waiter = asyncio.ensure_future(stop.wait())
-        done, _ = await asyncio.wait({read, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        read: asyncio.Future[str | None] = loop.run_in_executor(None, _read_line)
+        waiter: asyncio.Future[bool] = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait([read, waiter], return_when=asyncio.FIRST_COMPLETED)  # type: ignore[type-var]
         if waiter in done:
             break
         waiter.cancel()

@@ -25,8 +25,12 @@ MAX_QUESTION_LENGTH = 500
 FALLBACK_INTENT = "nlu_fallback"
 OFF_TOPIC_INTENT = "di_luar_topik"
 START_TOPICS = (
-    "tanggal_pemilu", "pemilu_serentak", "cek_dpt", "dokumen_dibawa",
-    "pindah_memilih_cara", "kenali_hoaks",
+    "tanggal_pemilu",
+    "pemilu_serentak",
+    "cek_dpt",
+    "dokumen_dibawa",
+    "pindah_memilih_cara",
+    "kenali_hoaks",
 )
 CALLBACK_PREFIX = "faq:"
 
@@ -73,7 +77,8 @@ class Conversation:
         faq = self.faq
         return [
             Button(entry.title, CALLBACK_PREFIX + entry.id)
-            for entry in (faq.get(i) for i in entry_ids) if entry is not None
+            for entry in (faq.get(i) for i in entry_ids)
+            if entry is not None
         ]
 
     def start(self, first_name: str | None) -> Reply:

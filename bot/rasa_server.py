@@ -33,15 +33,26 @@ class RasaServer:
 
     def command(self) -> list[str]:
         return [
-            str(self.rasa_bin), "run", "--enable-api", "--model", str(self.model),
-            "--interface", self.host, "--port", str(self.port), "--quiet",
+            str(self.rasa_bin),
+            "run",
+            "--enable-api",
+            "--model",
+            str(self.model),
+            "--interface",
+            self.host,
+            "--port",
+            str(self.port),
+            "--quiet",
         ]
 
     async def _spawn(self) -> None:
         out = self.log_file.open("ab") if self.log_file else asyncio.subprocess.DEVNULL
         try:
             self.process = await asyncio.create_subprocess_exec(
-                *self.command(), env=rasa_env(), stdout=out, stderr=asyncio.subprocess.STDOUT,
+                *self.command(),
+                env=rasa_env(),
+                stdout=out,
+                stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
             )
         finally:

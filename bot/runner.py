@@ -62,7 +62,7 @@ async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bo
         await rasa.wait_ready(60)
         if settings.telegram_token:
             services = Services(settings, rasa, storage, conversation)
-            await _serve_telegram(services, stop)
+            await serve_telegram(services, stop)
         else:
             from bot.console import chat
 
@@ -75,14 +75,18 @@ async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bo
         print("Tanya Pemilu berhenti.", flush=True)
 
 
-async def _serve_telegram(services: Services, stop: asyncio.Event) -> None:
+async def serve_telegram(
+    services: Services, stop: asyncio.Event, started: asyncio.Event | None = None
+) -> None:
+    """Poll the Bot API and answer until ``stop`` is set; set ``started`` once polling runs."""
     settings = services.settings
     application = build_application(services)
     async with application:
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
-            timeout=settings.poll_timeout, allowed_updates=Update.ALL_TYPES,
+            timeout=settings.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
             error_callback=_polling_error,
         )
         me = application.bot
@@ -91,6 +95,8 @@ async def _serve_telegram(services: Services, stop: asyncio.Event) -> None:
             f"Rasa: {settings.rasa_url}. Tekan Ctrl-C untuk berhenti.",
             flush=True,
         )
+        if started is not None:
+            started.set()
         await stop.wait()
         print("Menghentikan bot …", flush=True)
         await application.updater.stop()

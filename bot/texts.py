@@ -19,8 +19,7 @@ HELP = (
 GREETING = "Halo! Silakan ketik pertanyaan Anda seputar Pemilu 2024, atau pilih topik:"
 THANKS = "Sama-sama! Kalau ada pertanyaan lain seputar Pemilu 2024, silakan ketik saja."
 NOT_TEXT = (
-    "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik pertanyaan Anda, "
-    "misalnya <i>kapan pemilu?</i>"
+    "Maaf, saya hanya bisa membaca pesan teks. Silakan ketik pertanyaan Anda, misalnya <i>kapan pemilu?</i>"
 )
 OFF_TOPIC = (
     "Maaf, saya belum bisa menjawab itu. Saya hanya menjawab pertanyaan seputar Pemilu 2024. "
@@ -30,9 +29,7 @@ LOW_CONFIDENCE = (
     "Maaf, saya belum bisa menjawab pertanyaan itu dengan yakin. Apakah maksud Anda salah satu ini?"
 )
 UNKNOWN_BUTTON = "Topik itu sudah tidak tersedia. Silakan ketik pertanyaan Anda."
-TOO_LONG = (
-    "Pesan Anda terlalu panjang. Mohon tulis pertanyaan singkat, satu pertanyaan per pesan."
-)
+TOO_LONG = "Pesan Anda terlalu panjang. Mohon tulis pertanyaan singkat, satu pertanyaan per pesan."
 EN_HINT = "(I understood your question as: <i>{title}</i>.)"
 COMMANDS = [
     ("start", "Mulai dan lihat topik"),

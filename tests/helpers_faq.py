@@ -7,9 +7,13 @@ from pathlib import Path
 QUESTIONS = [f"contoh pertanyaan nomor {i} tentang jam buka tps" for i in range(12)]
 
 
-def entry_yaml(entry_id: str = "jam_tps", *, questions: list[str] | None = None,
-               answer: str = "TPS buka pukul <b>07.00</b> sampai 13.00 {{acara 2024-02-14}}.",
-               extra: str = "") -> str:
+def entry_yaml(
+    entry_id: str = "jam_tps",
+    *,
+    questions: list[str] | None = None,
+    answer: str = "TPS buka pukul <b>07.00</b> sampai 13.00 {{acara 2024-02-14}}.",
+    extra: str = "",
+) -> str:
     qs = questions if questions is not None else [f"{q} {entry_id}" for q in QUESTIONS]
     lines = [
         f"  - id: {entry_id}",

@@ -57,7 +57,7 @@ def test_bad_indentation_is_refused(tmp_path: Path) -> None:
 
 def test_non_utf8_is_refused(tmp_path: Path) -> None:
     path = write_faq(tmp_path, "tps.yml", entry_yaml())
-    path.write_bytes(path.read_bytes().replace("Jam buka".encode(), "Jam b\xfaka".encode("latin-1")))
+    path.write_bytes(path.read_bytes().replace(b"Jam buka", "Jam b\xfaka".encode("latin-1")))
     [message] = problems(tmp_path)
     assert "UTF-8" in message and "baris 4" in message
 
@@ -71,9 +71,11 @@ def test_missing_source_names_entry_and_fix(tmp_path: Path) -> None:
 
 
 def test_wrong_types_and_bad_values(tmp_path: Path) -> None:
-    body = (entry_yaml()
-            .replace("tanggal: 2024-02-13", "tanggal: 13 Februari")
-            .replace("https://nasional", "nasional"))
+    body = (
+        entry_yaml()
+        .replace("tanggal: 2024-02-13", "tanggal: 13 Februari")
+        .replace("https://nasional", "nasional")
+    )
     write_faq(tmp_path, "tps.yml", body)
     [message] = problems(tmp_path)
     assert "'tautan'" in message and "https://" in message

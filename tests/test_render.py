@@ -19,11 +19,14 @@ def entry(answer: str, answer_en: str | None = None) -> Entry:
 def test_single_day_before_on_after() -> None:
     text = "Pemungutan suara {{acara 2024-02-14}}."
     assert fill_markers(text, date(2024, 2, 10)) == (
-        "Pemungutan suara akan dilaksanakan pada Rabu, 14 Februari 2024 (4 hari lagi).")
+        "Pemungutan suara akan dilaksanakan pada Rabu, 14 Februari 2024 (4 hari lagi)."
+    )
     assert fill_markers(text, date(2024, 2, 14)) == (
-        "Pemungutan suara dilaksanakan hari ini, Rabu, 14 Februari 2024.")
+        "Pemungutan suara dilaksanakan hari ini, Rabu, 14 Februari 2024."
+    )
     assert fill_markers(text, date(2026, 11, 28)) == (
-        "Pemungutan suara telah dilaksanakan pada Rabu, 14 Februari 2024.")
+        "Pemungutan suara telah dilaksanakan pada Rabu, 14 Februari 2024."
+    )
 
 
 def test_range_before_during_after() -> None:
@@ -32,12 +35,14 @@ def test_range_before_during_after() -> None:
     assert "sedang berlangsung" in fill_markers(text, date(2024, 1, 1))
     assert "berakhir hari ini" in fill_markers(text, date(2024, 2, 10))
     assert fill_markers(text, date(2024, 2, 11)) == (
-        "Masa kampanye telah berlangsung pada 28 November 2023 – 10 Februari 2024.")
+        "Masa kampanye telah berlangsung pada 28 November 2023 – 10 Februari 2024."
+    )
 
 
 def test_english_markers() -> None:
     assert fill_markers("Voting {{acara 2024-02-14}}.", date(2024, 2, 13), "en") == (
-        "Voting will take place on Wednesday, 14 February 2024 (in 1 day).")
+        "Voting will take place on Wednesday, 14 February 2024 (in 1 day)."
+    )
     assert "took place on" in fill_markers("{{acara 2024-02-14}}", date(2025, 1, 1), "en")
 
 

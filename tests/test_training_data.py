@@ -19,7 +19,8 @@ def setup_dirs(tmp_path: Path) -> tuple[Path, Path]:
     nlu_dir = tmp_path / "nlu_data"
     (nlu_dir / "nlu").mkdir(parents=True)
     (nlu_dir / "nlu" / "sapaan.yml").write_text(
-        'version: "3.1"\nnlu:\n- intent: sapa\n  examples: |\n    - halo\n', encoding="utf-8")
+        'version: "3.1"\nnlu:\n- intent: sapa\n  examples: |\n    - halo\n', encoding="utf-8"
+    )
     return responses, nlu_dir
 
 

@@ -116,26 +116,42 @@ def _unknown_keys(
         if key not in known:
             allowed = ", ".join(sorted(known))
             problems.append(
-                Problem(name, data.key_lines[key], entry,
-                        f"kunci '{key}' tidak dikenal (salah ketik?); yang dikenal: {allowed}")
+                Problem(
+                    name,
+                    data.key_lines[key],
+                    entry,
+                    f"kunci '{key}' tidak dikenal (salah ketik?); yang dikenal: {allowed}",
+                )
             )
 
 
 def _entry(raw: Any, topic: str, name: str, problems: list[Problem]) -> Entry | None:
     if not isinstance(raw, LineDict):
-        problems.append(Problem(name, None, None, "setiap entri harus berupa 'id:', 'judul:', ... "
-                                "dengan indentasi yang sama"))
+        problems.append(
+            Problem(
+                name, None, None, "setiap entri harus berupa 'id:', 'judul:', ... dengan indentasi yang sama"
+            )
+        )
         return None
     before = len(problems)
     entry_id = raw.get("id")
     if not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
-        problems.append(Problem(name, raw.key_lines.get("id", raw.line), None,
-                                f"'id' {entry_id!r} tidak valid; pakai huruf kecil, angka dan garis "
-                                "bawah, misalnya 'jam_tps'"))
+        problems.append(
+            Problem(
+                name,
+                raw.key_lines.get("id", raw.line),
+                None,
+                f"'id' {entry_id!r} tidak valid; pakai huruf kecil, angka dan garis "
+                "bawah, misalnya 'jam_tps'",
+            )
+        )
         entry_id = None
     elif entry_id in RESERVED_IDS:
-        problems.append(Problem(name, raw.key_lines["id"], entry_id,
-                                f"'id' {entry_id} sudah dipakai sistem; pilih nama lain"))
+        problems.append(
+            Problem(
+                name, raw.key_lines["id"], entry_id, f"'id' {entry_id} sudah dipakai sistem; pilih nama lain"
+            )
+        )
 
     def at(key: str) -> int:
         return raw.key_lines.get(key, raw.line)
@@ -154,8 +170,11 @@ def _entry(raw: Any, topic: str, name: str, problems: list[Problem]) -> Entry | 
         report("pertanyaan", "'pertanyaan' wajib berupa daftar kalimat (setiap baris diawali '- ')")
         questions = []
     elif len(questions) < MIN_QUESTIONS:
-        report("pertanyaan", f"'pertanyaan' baru {len(questions)}; tambahkan sampai minimal "
-               f"{MIN_QUESTIONS} contoh dengan gaya beragam (resmi, santai, salah ketik)")
+        report(
+            "pertanyaan",
+            f"'pertanyaan' baru {len(questions)}; tambahkan sampai minimal "
+            f"{MIN_QUESTIONS} contoh dengan gaya beragam (resmi, santai, salah ketik)",
+        )
     else:
         seen: dict[str, str] = {}
         for question in questions:
@@ -187,14 +206,20 @@ def _entry(raw: Any, topic: str, name: str, problems: list[Problem]) -> Entry | 
         return None
     assert isinstance(title, str)
     return Entry(
-        id=entry_id, title=title.strip(), topic=topic, questions=tuple(q.strip() for q in questions),
-        answer=answers["jawaban"], answer_en=answers.get("jawaban_en"), sources=tuple(sources),
-        facts=tuple(facts), file=name, line=raw.line,
+        id=entry_id,
+        title=title.strip(),
+        topic=topic,
+        questions=tuple(q.strip() for q in questions),
+        answer=answers["jawaban"],
+        answer_en=answers.get("jawaban_en"),
+        sources=tuple(sources),
+        facts=tuple(facts),
+        file=name,
+        line=raw.line,
     )
 
 
-def _sources(raw: Any, line: int, name: str, entry_id: str | None,
-             problems: list[Problem]) -> list[Source]:
+def _sources(raw: Any, line: int, name: str, entry_id: str | None, problems: list[Problem]) -> list[Source]:
     need = "'sumber' wajib diisi (judul, tautan, tanggal)"
     if not isinstance(raw, list) or not raw:
         problems.append(Problem(name, line, entry_id, need))
@@ -211,14 +236,25 @@ def _sources(raw: Any, line: int, name: str, entry_id: str | None,
             problems.append(Problem(name, item.line, entry_id, "sumber: 'judul' wajib diisi"))
             continue
         if url is not None and not _valid_url(url):
-            problems.append(Problem(name, where.get("tautan", item.line), entry_id,
-                                    f"sumber: 'tautan' {url!r} tidak valid; harus diawali https:// "
-                                    "atau http:// dan berisi alamat situs"))
+            problems.append(
+                Problem(
+                    name,
+                    where.get("tautan", item.line),
+                    entry_id,
+                    f"sumber: 'tautan' {url!r} tidak valid; harus diawali https:// "
+                    "atau http:// dan berisi alamat situs",
+                )
+            )
             continue
         if not isinstance(when, date):
-            problems.append(Problem(name, where.get("tanggal", item.line), entry_id,
-                                    f"sumber: 'tanggal' {when!r} tidak valid; tulis TTTT-BB-HH, "
-                                    "misalnya 2024-02-13"))
+            problems.append(
+                Problem(
+                    name,
+                    where.get("tanggal", item.line),
+                    entry_id,
+                    f"sumber: 'tanggal' {when!r} tidak valid; tulis TTTT-BB-HH, misalnya 2024-02-13",
+                )
+            )
             continue
         sources.append(Source(title=title.strip(), url=url, date=when))
     if sources and not any(s.url for s in sources):
@@ -241,18 +277,29 @@ def _cross_check(entries: list[Entry], problems: list[Problem]) -> None:
     for entry in entries:
         if entry.id in first:
             other = first[entry.id]
-            problems.append(Problem(entry.file, entry.line, entry.id,
-                                    f"id '{entry.id}' sudah dipakai di {other.file} baris "
-                                    f"{other.line}; setiap id harus unik"))
+            problems.append(
+                Problem(
+                    entry.file,
+                    entry.line,
+                    entry.id,
+                    f"id '{entry.id}' sudah dipakai di {other.file} baris {other.line}; setiap id harus unik",
+                )
+            )
             continue
         first[entry.id] = entry
         for question in entry.questions:
             key = normalise_question(question)
             if key in owner and owner[key].id != entry.id:
-                problems.append(Problem(entry.file, entry.line, entry.id,
-                                        f"pertanyaan '{question}' juga ada di entri "
-                                        f"'{owner[key].id}' ({owner[key].file}); "
-                                        "satu pertanyaan hanya boleh di satu entri"))
+                problems.append(
+                    Problem(
+                        entry.file,
+                        entry.line,
+                        entry.id,
+                        f"pertanyaan '{question}' juga ada di entri "
+                        f"'{owner[key].id}' ({owner[key].file}); "
+                        "satu pertanyaan hanya boleh di satu entri",
+                    )
+                )
             owner.setdefault(key, entry)
         for lang in ("id", "en"):
             if lang == "en" and entry.answer_en is None:
@@ -260,6 +307,12 @@ def _cross_check(entries: list[Entry], problems: list[Problem]) -> None:
             rendered = render_answer(entry, _FAR_PAST, lang)
             length = check_html(rendered)
             if length > MAX_MESSAGE_LENGTH:
-                problems.append(Problem(entry.file, entry.line, entry.id,
-                                        f"jawaban terlalu panjang ({length} karakter setelah "
-                                        f"ditambah sumber); maksimal {MAX_MESSAGE_LENGTH}"))
+                problems.append(
+                    Problem(
+                        entry.file,
+                        entry.line,
+                        entry.id,
+                        f"jawaban terlalu panjang ({length} karakter setelah "
+                        f"ditambah sumber); maksimal {MAX_MESSAGE_LENGTH}",
+                    )
+                )

@@ -9,8 +9,22 @@ from dataclasses import dataclass
 MAX_MESSAGE_LENGTH = 4096  # UTF-16 code units of visible text, after entity parsing
 
 ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "blockquote", "tg-spoiler", "span", "tg-emoji",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+    "span",
+    "tg-emoji",
 }
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<>&]")
 _NAMED_ENTITIES = {"lt", "gt", "amp", "quot"}
@@ -46,7 +60,7 @@ def _tokens(markup: str) -> list[_Token]:
             if name not in ALLOWED_TAGS:
                 raise HtmlProblem(f"tag <{name}> tidak didukung Telegram; pakai <b>, <i> atau <a>")
             if name == "a" and not match.group(1) and "href=" not in match.group(3):
-                raise HtmlProblem("tag <a> wajib punya href=\"https://...\"")
+                raise HtmlProblem('tag <a> wajib punya href="https://..."')
             tokens.append(_Token("close" if match.group(1) else "open", raw, name=name))
         elif match.group(4):
             entity = match.group(4)

@@ -35,7 +35,7 @@ class _StrictLoader(yaml.SafeLoader):
         result.key_lines = {}
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 raise YamlProblem(line, f"kunci '{key}' harus berupa teks")
@@ -45,15 +45,16 @@ class _StrictLoader(yaml.SafeLoader):
                     line,
                     f"kunci '{key}' ditulis dua kali (pertama di baris {first}); hapus salah satunya",
                 )
-            result[key] = self.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+            result[key] = self.construct_object(value_node, deep=deep)
             result.key_lines[key] = line
         return result
 
 
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    lambda loader, node: loader.construct_mapping(node, deep=True),
-)
+def _construct_mapping(loader: _StrictLoader, node: MappingNode) -> dict[Any, Any]:
+    return loader.construct_mapping(node, deep=True)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load_strict(raw: bytes) -> Any:
@@ -70,15 +71,15 @@ def load_strict(raw: bytes) -> Any:
         if "\t" in content:
             raise YamlProblem(number, "ada karakter TAB; ganti dengan spasi (2 spasi per tingkat)")
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        where = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "format tidak dikenali"
         raise YamlProblem(
-            line,
+            where,
             f"format YAML tidak valid ({problem}); periksa indentasi (spasi di awal baris), "
             "tanda titik dua, dan tanda kutip",
         ) from exc

@@ -41,12 +41,14 @@ class NluPaths:
 def rasa_env() -> dict[str, str]:
     """Environment for every Rasa process: telemetry off, quiet TensorFlow."""
     env = dict(os.environ)
-    env.update({
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "PYTHONWARNINGS": "ignore",
-    })
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONWARNINGS": "ignore",
+        }
+    )
     return env
 
 
@@ -76,10 +78,20 @@ def train(paths: NluPaths, *, force: bool = False) -> tuple[Path, float]:
     paths.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     cmd = [
-        str(paths.rasa_bin), "train", "nlu", "--quiet",
-        "--config", str(paths.config), "--domain", str(paths.domain),
-        "--nlu", str(paths.training_dir), "--out", str(paths.models_dir),
-        "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+        str(paths.rasa_bin),
+        "train",
+        "nlu",
+        "--quiet",
+        "--config",
+        str(paths.config),
+        "--domain",
+        str(paths.domain),
+        "--nlu",
+        str(paths.training_dir),
+        "--out",
+        str(paths.models_dir),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
     ]
     log.info("Training the Rasa NLU model: %s", target.name)
     result = subprocess.run(cmd, env=rasa_env(), capture_output=True, text=True, check=False)

@@ -21,7 +21,6 @@ GENERATED_NLU = Path("nlu/faq.generated.yml")
 GENERATED_DOMAIN = Path("domain.yml")
 
 
-
 def faq_nlu_yaml(faq: Faq) -> str:
     """Rasa 3.x NLU YAML with one intent per FAQ entry, its examples being the entry's questions."""
     lines = [HEADER + 'version: "3.1"', "nlu:"]
@@ -64,7 +63,8 @@ def expected_files(faq: Faq, nlu_dir: Path) -> dict[Path, str]:
 def stale(faq: Faq, nlu_dir: Path) -> list[Path]:
     """Generated files that are missing or out of date."""
     return [
-        path for path, content in expected_files(faq, nlu_dir).items()
+        path
+        for path, content in expected_files(faq, nlu_dir).items()
         if not path.exists() or path.read_text(encoding="utf-8") != content
     ]
 

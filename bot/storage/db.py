@@ -73,8 +73,11 @@ class Storage:
     ) -> None:
         """Keep a question the bot could not answer, for staff review. No user id."""
         row: dict[str, Any] = {
-            "created_at": now_utc(), "text": text[:1000], "reason": reason,
-            "top_intent": top_intent, "confidence": confidence,
+            "created_at": now_utc(),
+            "text": text[:1000],
+            "reason": reason,
+            "top_intent": top_intent,
+            "confidence": confidence,
         }
         await self.run(lambda db: db["unanswered"].insert(row))  # type: ignore[union-attr]
 

@@ -15,8 +15,7 @@ def m001_chats_and_unanswered(db: Database) -> None:
     )
     # Text only: no chat or user id, so a question cannot be traced back to a citizen.
     db["unanswered"].create(  # type: ignore[union-attr]
-        {"id": int, "created_at": str, "text": str, "reason": str, "top_intent": str,
-         "confidence": float},
+        {"id": int, "created_at": str, "text": str, "reason": str, "top_intent": str, "confidence": float},
         pk="id",
     )
     db["unanswered"].create_index(["created_at"])  # type: ignore[union-attr]

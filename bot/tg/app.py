@@ -31,10 +31,12 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         .token(settings.telegram_token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .defaults(Defaults(
+        .defaults(
+            Defaults(
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
-            ))
+            )
+        )
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(64)
         .connection_pool_size(64)
@@ -49,9 +51,16 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
     application.add_handler(
         MessageHandler(
-            filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO
-            | filters.Document.ALL | filters.VIDEO | filters.VIDEO_NOTE | filters.LOCATION
-            | filters.CONTACT | filters.ANIMATION,
+            filters.PHOTO
+            | filters.Sticker.ALL
+            | filters.VOICE
+            | filters.AUDIO
+            | filters.Document.ALL
+            | filters.VIDEO
+            | filters.VIDEO_NOTE
+            | filters.LOCATION
+            | filters.CONTACT
+            | filters.ANIMATION,
             handlers.not_text,
         )
     )

@@ -1,0 +1,72 @@
+"""``make eval``: the held-out questions through the real Rasa server, plus Rasa's cross-validation.
+
+Prints overall and per-entry accuracy, the most confused pairs, how many off-topic questions got
+an election answer, and the result of ``rasa test nlu --cross-validation``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+
+from bench.nlu_eval import REPO, report, run_eval
+from bot.nlu.model import NluPaths, model_path, rasa_env
+
+FLOOR_IN_SCOPE = 0.95
+FLOOR_OFF_TOPIC = 0.90
+
+
+def cross_validation(folds: int = 3) -> str:
+    """Rasa's own k-fold cross-validation on the training data (intent report summary)."""
+    paths = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa/bin/rasa")
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [
+            str(paths.rasa_bin),
+            "test",
+            "nlu",
+            "--quiet",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--config",
+            str(paths.config),
+            "--nlu",
+            str(paths.training_dir),
+            "--domain",
+            str(paths.domain),
+            "--out",
+            out,
+            "--no-plot",
+            "--no-errors",
+        ]
+        proc = subprocess.run(cmd, env=rasa_env(), capture_output=True, text=True, check=False)
+        lines = [
+            line
+            for line in (proc.stdout + proc.stderr).splitlines()
+            if "Intent evaluation results" in line
+            or "test Accuracy" in line
+            or "test F1-score" in line
+            or "test Precision" in line
+        ]
+        return "\n".join(lines) or f"(rasa test nlu exit {proc.returncode})"
+
+
+def main() -> int:
+    paths = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa/bin/rasa")
+    result = run_eval(model_path(paths))
+    print(report(result))
+    for text, expected, got in result.misses:
+        print(f"  ✗ {text!r}: harapan {expected}, hasil {got}")
+    print("\n## rasa test nlu --cross-validation (3 lipatan, data latih)")
+    print(cross_validation())
+    ok = result.in_scope_accuracy >= FLOOR_IN_SCOPE and result.off_topic_rate >= FLOOR_OFF_TOPIC
+    print(
+        f"\nBatas minimum: FAQ ≥ {FLOOR_IN_SCOPE:.0%}, di luar topik ditolak ≥ {FLOOR_OFF_TOPIC:.0%}: "
+        f"{'TERPENUHI' if ok else 'BELUM'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

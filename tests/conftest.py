@@ -1,0 +1,128 @@
+"""Shared fixtures: a real Rasa server (session), the real bot polling a fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.faq.store import FaqStore
+from bot.nlu.model import NluPaths, rasa_env
+from bot.rasa_client import RasaClient
+from bot.rasa_server import RasaServer
+from bot.runner import prepare_model, serve_telegram
+from bot.storage import Storage
+from bot.tg.context import Services
+from tests.fakes.telegram_server import FakeTelegram
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = "123456:TEST-token-not-real"
+TODAY = date(2026, 11, 28)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _rasa_ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/status", timeout=2) as resp:
+            return bool(json.load(resp).get("model_file"))
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def nlu_paths() -> NluPaths:
+    return NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa" / "bin" / "rasa")
+
+
+@pytest.fixture(scope="session")
+def rasa_url(nlu_paths: NluPaths, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``rasa run --enable-api`` serving the model trained from this repository."""
+    if not nlu_paths.rasa_bin.exists():
+        pytest.fail("Rasa is not installed: run `make test`, which sets it up")
+    model = prepare_model(Settings(responses_dir=REPO / "responses"), nlu_paths)
+    url = f"http://127.0.0.1:{free_port()}"
+    log = tmp_path_factory.mktemp("rasa") / "rasa.log"
+    command = RasaServer(nlu_paths.rasa_bin, model, url).command()
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        while not _rasa_ready(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Rasa did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@dataclass
+class BotHarness:
+    """The running bot and the fake Telegram it talks to."""
+
+    tg: FakeTelegram
+    storage: Storage
+    services: Services
+    chat_id: int = 1001
+
+    async def ask(self, text: str, chat_id: int | None = None, timeout: float = 15) -> list[dict[str, Any]]:
+        """Send a user message; return the bot's new messages in that chat."""
+        chat = chat_id or self.chat_id
+        before = len(self.tg.messages_to(chat))
+        self.tg.send_user_message(chat, text)
+        messages = await self.tg.wait_for_messages(chat, before + 1, timeout=timeout)
+        await asyncio.sleep(0.05)  # a split answer's later parts
+        return list(self.tg.messages_to(chat))[before:] or messages[before:]
+
+
+@pytest.fixture
+async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """The real PTB Application polling a fake Bot API, with real Rasa and a real SQLite file."""
+    async with FakeTelegram(token=TOKEN) as tg:
+        settings = Settings(
+            telegram_token=TOKEN,
+            telegram_api_base_url=tg.base_url,
+            rasa_url=rasa_url,
+            database_path=tmp_path / "bot.db",
+            responses_dir=REPO / "responses",
+            poll_timeout=1,
+        )
+        rasa = RasaClient(rasa_url, timeout=10)
+        await rasa.start()
+        storage = Storage(settings.database_path)
+        conversation = Conversation(FaqStore(settings.responses_dir), rasa, storage, clock=lambda: TODAY)
+        services = Services(settings, rasa, storage, conversation)
+        stop, started = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(serve_telegram(services, stop, started))
+        await asyncio.wait_for(started.wait(), 30)
+        try:
+            yield BotHarness(tg, storage, services)
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, 30)
+            await rasa.close()
+            storage.close()
