@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import re
 
-from bot.conversation import CALLBACK_PREFIX, Conversation, Reply
+from bot import texts
+from bot.conversation import CALLBACK_PREFIX, FEEDBACK_PREFIX, Conversation, Reply
 from bot.faq.telegram_html import visible_text
 from bot.rasa_client import RasaUnavailable
 from bot.tg.handlers import RASA_DOWN
@@ -46,8 +47,12 @@ async def chat(conversation: Conversation, stop: asyncio.Event) -> None:
         if not text:
             continue
         if text.isdigit() and 0 < int(text) <= len(reply.buttons):
-            entry_id = reply.buttons[int(text) - 1].data.removeprefix(CALLBACK_PREFIX)
-            reply = conversation.answer_entry(entry_id)
+            data = reply.buttons[int(text) - 1].data
+            if data.startswith(FEEDBACK_PREFIX):
+                await conversation.feedback(data)
+                reply = Reply([texts.FEEDBACK_THANKS])
+            else:
+                reply = await conversation.answer_button(data.removeprefix(CALLBACK_PREFIX))
         elif text in ("/start", "/bantuan", "/help"):
             reply = conversation.start(None) if text == "/start" else conversation.help()
         else:

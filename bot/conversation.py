@@ -33,6 +33,7 @@ START_TOPICS = (
     "kenali_hoaks",
 )
 CALLBACK_PREFIX = "faq:"
+FEEDBACK_PREFIX = "fb:"
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,25 @@ class Conversation:
         entry = self.faq.get(entry_id)
         if entry is None:
             return Reply([texts.UNKNOWN_BUTTON], [], "unknown_button")
-        return Reply(render_messages(entry, self.clock(), lang), [], "answer", entry.id)
+        feedback = [
+            Button(texts.FEEDBACK_YES, f"{FEEDBACK_PREFIX}{entry.id}:1"),
+            Button(texts.FEEDBACK_NO, f"{FEEDBACK_PREFIX}{entry.id}:0"),
+        ]
+        return Reply(render_messages(entry, self.clock(), lang), feedback, "answer", entry.id)
+
+    async def answer_button(self, entry_id: str) -> Reply:
+        """A topic button was pressed: answer that entry and count it."""
+        reply = self.answer_entry(entry_id)
+        await self._count(reply)
+        return reply
+
+    async def feedback(self, data: str) -> bool:
+        """Store a 👍/👎 from its button data; False if the data is not a valid vote."""
+        entry_id, _, vote = data.removeprefix(FEEDBACK_PREFIX).rpartition(":")
+        if entry_id not in self.faq or vote not in ("0", "1") or self.storage is None:
+            return False
+        await self.storage.record_feedback(entry_id, vote == "1")
+        return True
 
     async def answer_text(self, text: str) -> Reply:
         """Understand a citizen's message and answer it."""
@@ -105,7 +124,17 @@ class Conversation:
         if len(text) > MAX_QUESTION_LENGTH:
             return Reply([texts.TOO_LONG], [], "too_long")
         parse = await self.rasa.parse(text)
-        return await self.reply_for(parse, text)
+        reply = await self.reply_for(parse, text)
+        await self._count(reply)
+        return reply
+
+    async def _count(self, reply: Reply) -> None:
+        if reply.kind != "answer" or reply.entry_id is None or self.storage is None:
+            return
+        try:
+            await self.storage.count_answer(reply.entry_id)
+        except Exception:
+            log.exception("Could not count an answer")
 
     async def reply_for(self, parse: Parse, text: str) -> Reply:
         """Turn what Rasa understood into a reply."""

@@ -100,3 +100,17 @@ class RasaClient:
                 last = exc
             await asyncio.sleep(0.5)
         raise RasaUnavailable(f"Rasa not ready after {timeout:.0f} s: {last}")
+
+
+async def replace_model(client: RasaClient, model_file: str) -> None:
+    """Load another model into the running Rasa server (``PUT /model``); the old one serves until then."""
+    try:
+        async with client.session.put(
+            f"{client.base_url}/model",
+            json={"model_file": model_file},
+            timeout=aiohttp.ClientTimeout(total=300),
+        ) as resp:
+            if resp.status != 204:
+                raise RasaUnavailable(f"Rasa refused the model ({resp.status}): {await resp.text()}")
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        raise RasaUnavailable(f"Could not load the model into Rasa: {exc!r}") from exc

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import html
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.faq.model import Faq
+from bot.faq.publisher import FaqPublisher
 from bot.faq.store import FaqStore
 from bot.nlu import model as nlu_model
 from bot.nlu import training_data
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaClient, replace_model
 from bot.rasa_server import RasaServer
 from bot.storage import Storage
 from bot.tg.app import build_application
@@ -40,6 +46,28 @@ def prepare_model(settings: Settings, paths: nlu_model.NluPaths) -> Path:
     return model
 
 
+def make_retrainer(
+    paths: nlu_model.NluPaths, rasa: RasaClient, rasa_server: RasaServer | None
+) -> Callable[[Faq], Awaitable[None]]:
+    """Regenerate training data, train off the event loop, and swap the model into Rasa."""
+
+    async def retrain(faq: Faq) -> None:
+        started = time.monotonic()
+        await asyncio.to_thread(training_data.write, faq, paths.nlu_dir)
+        model, seconds = await asyncio.to_thread(nlu_model.train, paths)
+        await replace_model(rasa, str(model.resolve()))
+        if rasa_server is not None:
+            rasa_server.model = model  # a restarted Rasa serves the new model too
+        log.info(
+            "Model %s live (trained in %.1f s, %.1f s in all)",
+            model.name,
+            seconds,
+            time.monotonic() - started,
+        )
+
+    return retrain
+
+
 async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bool = True) -> None:
     """Run the whole bot until SIGINT/SIGTERM, then stop every part cleanly."""
     faq_store = FaqStore(settings.responses_dir)
@@ -58,21 +86,30 @@ async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bo
     await rasa.start()
     storage = Storage(settings.database_path)
     conversation = Conversation(faq_store, rasa, storage)
+    publisher = FaqPublisher(faq_store, storage, retrain=make_retrainer(paths, rasa, rasa_server))
     try:
         await rasa.wait_ready(60)
+        services = Services(settings, rasa, storage, conversation, publisher)
         if settings.telegram_token:
-            services = Services(settings, rasa, storage, conversation)
             await serve_telegram(services, stop)
         else:
             from bot.console import chat
 
+            publisher.notify = _print_notice
+            watcher = asyncio.create_task(publisher.watch(stop))
             await chat(conversation, stop)
+            stop.set()
+            await watcher
     finally:
         await rasa.close()
         storage.close()
         if rasa_server is not None:
             await rasa_server.stop()
         print("Tanya Pemilu berhenti.", flush=True)
+
+
+async def _print_notice(text: str) -> None:
+    print(f"\n{text}\n", flush=True)
 
 
 async def serve_telegram(
@@ -95,12 +132,24 @@ async def serve_telegram(
             f"Rasa: {settings.rasa_url}. Tekan Ctrl-C untuk berhenti.",
             flush=True,
         )
+        services.publisher.notify = functools.partial(notify_admins, application.bot, settings.admin_ids)
+        watcher = asyncio.create_task(services.publisher.watch(stop))
         if started is not None:
             started.set()
         await stop.wait()
+        await watcher
         print("Menghentikan bot …", flush=True)
         await application.updater.stop()
         await application.stop()
+
+
+async def notify_admins(bot: Bot, admin_ids: frozenset[int], text: str) -> None:
+    """Send a plain-text notice to every admin; one failing admin does not stop the others."""
+    for admin in sorted(admin_ids):
+        try:
+            await bot.send_message(admin, html.escape(text))
+        except TelegramError as exc:
+            log.warning("Could not notify admin %s: %s", admin, exc)
 
 
 def _polling_error(exc: Exception) -> None:

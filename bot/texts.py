@@ -30,6 +30,10 @@ LOW_CONFIDENCE = (
 )
 UNKNOWN_BUTTON = "Topik itu sudah tidak tersedia. Silakan ketik pertanyaan Anda."
 TOO_LONG = "Pesan Anda terlalu panjang. Mohon tulis pertanyaan singkat, satu pertanyaan per pesan."
+FEEDBACK_YES = "👍 Membantu"
+FEEDBACK_NO = "👎 Kurang membantu"
+FEEDBACK_THANKS = "Terima kasih atas masukannya!"
+NOT_ADMIN = "Maaf, perintah ini hanya untuk staf Diskominfo."
 EN_HINT = "(I understood your question as: <i>{title}</i>.)"
 COMMANDS = [
     ("start", "Mulai dan lihat topik"),

@@ -18,8 +18,6 @@ class FaqStore:
     def __call__(self) -> Faq:
         return self.current
 
-    def reload(self) -> Faq:
-        """Load again; raise :class:`~bot.faq.FaqError` and keep the old FAQ if it is invalid."""
-        faq = load_faq(self.directory)
-        self.current = faq
-        return faq
+    def load(self) -> Faq:
+        """Load the files again without serving them; raise :class:`~bot.faq.FaqError` if invalid."""
+        return load_faq(self.directory)

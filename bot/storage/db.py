@@ -84,3 +84,40 @@ class Storage:
     async def count_chats(self) -> int:
         """How many chats have talked to the bot."""
         return await self.run(lambda db: db["chats"].count)
+
+    async def count_answer(self, entry_id: str) -> None:
+        """Add one to today's count of answers given from this entry."""
+        day = now_utc()[:10]
+        await self.run(
+            lambda db: db.execute(
+                "INSERT INTO answer_counts (day, entry_id, count) VALUES (?, ?, 1) "
+                "ON CONFLICT(day, entry_id) DO UPDATE SET count = count + 1",
+                [day, entry_id],
+            )
+        )
+
+    async def record_feedback(self, entry_id: str, helpful: bool) -> None:
+        """A 👍 or 👎 on an answer, stored per entry only."""
+        row = {"created_at": now_utc(), "entry_id": entry_id, "helpful": int(helpful)}
+        await self.run(lambda db: db["feedback"].insert(row))  # type: ignore[union-attr]
+
+    async def record_faq_change(
+        self,
+        content_hash: str,
+        added: list[str],
+        changed: list[str],
+        removed: list[str],
+        retrained: bool,
+        by: str,
+    ) -> None:
+        """One accepted FAQ edit."""
+        row = {
+            "created_at": now_utc(),
+            "content_hash": content_hash,
+            "added": ",".join(added),
+            "changed": ",".join(changed),
+            "removed": ",".join(removed),
+            "retrained": int(retrained),
+            "by": by,
+        }
+        await self.run(lambda db: db["faq_changes"].insert(row))  # type: ignore[union-attr]

@@ -19,3 +19,28 @@ def m001_chats_and_unanswered(db: Database) -> None:
         pk="id",
     )
     db["unanswered"].create_index(["created_at"])  # type: ignore[union-attr]
+
+
+@migrations()
+def m002_faq_changes_feedback_stats(db: Database) -> None:
+    """FAQ change history, 👍/👎 per entry, and daily counts of answers (no user ids anywhere)."""
+    db["faq_changes"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "created_at": str,
+            "content_hash": str,
+            "added": str,
+            "changed": str,
+            "removed": str,
+            "retrained": int,
+            "by": str,
+        },
+        pk="id",
+    )
+    db["feedback"].create(  # type: ignore[union-attr]
+        {"id": int, "created_at": str, "entry_id": str, "helpful": int}, pk="id"
+    )
+    db["feedback"].create_index(["entry_id"])  # type: ignore[union-attr]
+    db["answer_counts"].create(  # type: ignore[union-attr]
+        {"day": str, "entry_id": str, "count": int}, pk=("day", "entry_id")
+    )

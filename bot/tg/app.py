@@ -47,6 +47,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     application.bot_data["services"] = services
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
+    application.add_handler(CommandHandler("muatulang", handlers.reload_faq))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
     application.add_handler(

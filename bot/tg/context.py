@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.faq.publisher import FaqPublisher
 from bot.rasa_client import RasaClient
 from bot.storage import Storage
 
@@ -21,6 +22,7 @@ class Services:
     rasa: RasaClient
     storage: Storage
     conversation: Conversation
+    publisher: FaqPublisher
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

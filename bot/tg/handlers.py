@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot import texts
-from bot.conversation import CALLBACK_PREFIX
+from bot.conversation import CALLBACK_PREFIX, FEEDBACK_PREFIX
+from bot.faq.publisher import describe_publish
 from bot.rasa_client import RasaUnavailable
 from bot.tg.context import BotContext
 from bot.tg.replies import send_reply
@@ -58,14 +60,35 @@ async def button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
     data = query.data or ""
-    if not data.startswith(CALLBACK_PREFIX) or query.message is None:
+    conversation = context.services.conversation
+    message = query.message if isinstance(query.message, Message) else None
+    if data.startswith(FEEDBACK_PREFIX):
+        stored = await conversation.feedback(data)
+        await query.answer(texts.FEEDBACK_THANKS if stored else None)
+        if stored and message is not None:
+            await message.edit_reply_markup(reply_markup=None)
         return
-    reply = context.services.conversation.answer_entry(data.removeprefix(CALLBACK_PREFIX))
-    message = query.message
-    if hasattr(message, "reply_text"):
-        await send_reply(message, reply)  # type: ignore[arg-type]
+    await query.answer()
+    if not data.startswith(CALLBACK_PREFIX) or message is None:
+        return
+    reply = await conversation.answer_button(data.removeprefix(CALLBACK_PREFIX))
+    await send_reply(message, reply)
+
+
+async def reload_faq(update: Update, context: BotContext) -> None:
+    """/muatulang (admins only): publish the FAQ files now and say what changed."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    if user.id not in context.services.settings.admin_ids:
+        log.warning("Refused /muatulang from non-admin user %s", user.id)
+        await message.reply_text(texts.NOT_ADMIN)
+        return
+    log.info("Admin %s asked to reload the FAQ", user.id)
+    outcome = await context.services.publisher.publish(by=f"admin:{user.id}")
+    await message.reply_text(html.escape(describe_publish(outcome)))
 
 
 async def not_text(update: Update, context: BotContext) -> None:

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.conversation import Button, Reply
+from bot.conversation import FEEDBACK_PREFIX, Button, Reply
 
 
 def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
-    """One button per row: labels stay readable on phones."""
+    """Topic buttons one per row (labels stay readable on phones); 👍/👎 side by side."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons])
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        item = InlineKeyboardButton(button.label, callback_data=button.data)
+        if (
+            button.data.startswith(FEEDBACK_PREFIX)
+            and rows
+            and rows[-1][0].callback_data
+            and str(rows[-1][0].callback_data).startswith(FEEDBACK_PREFIX)
+        ):
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return InlineKeyboardMarkup(rows)
 
 
 async def send_reply(message: Message, reply: Reply) -> None:
