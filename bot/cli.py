@@ -117,6 +117,43 @@ def cmd_nlu_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_faq_history(args: argparse.Namespace) -> int:
+    """Tampilkan riwayat perubahan FAQ yang diterima bot yang sedang berjalan.
+
+    Contoh: pemilubot faq riwayat
+    """
+    from bot.storage import open_database
+
+    db = open_database(_settings().database_path)
+    rows = list(db.query("SELECT * FROM faq_changes ORDER BY id DESC LIMIT ?", [args.limit]))
+    if not rows:
+        print("Belum ada perubahan FAQ yang tercatat.")
+    for row in rows:
+        parts = [
+            f"{label} {row[key]}"
+            for label, key in (("+", "added"), ("~", "changed"), ("-", "removed"))
+            if row[key]
+        ]
+        model = " · model dilatih ulang" if row["retrained"] else ""
+        print(f"{row['created_at']}  {row['content_hash'][:12]}  oleh {row['by']}{model}")
+        print(f"    {'  '.join(parts)}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Laporan: pertanyaan yang belum terjawab (dikelompokkan), entri terpopuler, fallback, masukan.
+
+    Contoh: pemilubot laporan --hari 30 --csv > laporan.csv
+    """
+    from bot import report
+    from bot.storage import open_database
+
+    db = open_database(_settings().database_path)
+    result = report.build_report(db, days=args.days)
+    print(report.as_csv(result) if args.csv else report.as_text(result), end="" if args.csv else "\n")
+    return 0
+
+
 def _faq_failed(exc: FaqError) -> int:
     print(f"FAQ belum bisa dipakai ({len(exc.problems)} masalah):", file=sys.stderr)
     for problem in exc.problems:
@@ -156,6 +193,11 @@ def parser() -> argparse.ArgumentParser:
         dest="faq", required=True
     )
     add("periksa", cmd_faq_check, faq)
+    history = add("riwayat", cmd_faq_history, faq)
+    history.add_argument("--batas", dest="limit", type=int, default=20, help="jumlah baris (default 20)")
+    rep = add("laporan", cmd_report)
+    rep.add_argument("--hari", dest="days", type=int, default=7, help="periode dalam hari (default 7)")
+    rep.add_argument("--csv", action="store_true", help="keluaran CSV untuk spreadsheet")
     nlu = sub.add_parser("nlu", help="data latih dan model Rasa").add_subparsers(dest="nlu", required=True)
     build = add("buat", cmd_nlu_build, nlu)
     build.add_argument("--check", action="store_true", help="hanya periksa apakah berkas sudah terbaru")
