@@ -19,6 +19,7 @@ import pytest
 
 from bot.config import Settings
 from bot.conversation import Conversation
+from bot.faq.publisher import FaqPublisher
 from bot.faq.store import FaqStore
 from bot.nlu.model import NluPaths, rasa_env
 from bot.rasa_client import RasaClient
@@ -113,8 +114,9 @@ async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
         rasa = RasaClient(rasa_url, timeout=10)
         await rasa.start()
         storage = Storage(settings.database_path)
-        conversation = Conversation(FaqStore(settings.responses_dir), rasa, storage, clock=lambda: TODAY)
-        services = Services(settings, rasa, storage, conversation)
+        store = FaqStore(settings.responses_dir)
+        conversation = Conversation(store, rasa, storage, clock=lambda: TODAY)
+        services = Services(settings, rasa, storage, conversation, FaqPublisher(store, storage))
         stop, started = asyncio.Event(), asyncio.Event()
         task = asyncio.create_task(serve_telegram(services, stop, started))
         await asyncio.wait_for(started.wait(), 30)

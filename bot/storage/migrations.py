@@ -44,3 +44,48 @@ def m002_faq_changes_feedback_stats(db: Database) -> None:
     db["answer_counts"].create(  # type: ignore[union-attr]
         {"day": str, "entry_id": str, "count": int}, pk=("day", "entry_id")
     )
+
+
+@migrations()
+def m003_subscriptions_and_broadcasts(db: Database) -> None:
+    """Opt-in subscriptions and the persistent broadcast queue (a row per recipient per broadcast)."""
+    db["subscriptions"].create(  # type: ignore[union-attr]
+        {"chat_id": int, "province": str, "active": int, "subscribed_at": str, "updated_at": str},
+        pk="chat_id",
+    )
+    db["broadcasts"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "created_at": str,
+            "created_by": str,
+            "text": str,
+            "provinces": str,
+            "scheduled_at": str,
+            "state": str,
+            "started_at": str,
+            "finished_at": str,
+            "total": int,
+            "status_chat_id": int,
+            "status_message_id": int,
+        },
+        pk="id",
+    )
+    db["deliveries"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "broadcast_id": int,
+            "chat_id": int,
+            "state": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "sent_at": str,
+        },
+        pk="id",
+        foreign_keys=[("broadcast_id", "broadcasts", "id")],
+    )
+    db["deliveries"].create_index(["broadcast_id", "chat_id"], unique=True)  # type: ignore[union-attr]
+    db["deliveries"].create_index(["broadcast_id", "state"])  # type: ignore[union-attr]
+    db["admin_log"].create(  # type: ignore[union-attr]
+        {"id": int, "created_at": str, "admin_id": int, "action": str, "detail": str}, pk="id"
+    )
