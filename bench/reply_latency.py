@@ -18,14 +18,11 @@ from tests.fakes.telegram_server import FakeTelegram
 
 from bench.nlu_eval import REPO, load_heldout, rasa_serving
 from bot.config import Settings
-from bot.conversation import Conversation
-from bot.faq.publisher import FaqPublisher
 from bot.faq.store import FaqStore
 from bot.nlu.model import NluPaths, model_path
 from bot.rasa_client import RasaClient
-from bot.runner import serve_telegram
+from bot.runner import build_services, serve_telegram
 from bot.storage import Storage
-from bot.tg.context import Services
 
 TOKEN = "999:BENCH"
 
@@ -61,9 +58,9 @@ async def measure(rasa_url: str, questions: list[str], db_path: Path) -> list[fl
         rasa = RasaClient(rasa_url)
         await rasa.start()
         storage = Storage(db_path)
-        store = FaqStore(settings.responses_dir)
-        conversation = Conversation(store, rasa, storage, clock=lambda: date(2026, 11, 28))
-        services = Services(settings, rasa, storage, conversation, FaqPublisher(store, storage))
+        services = build_services(
+            settings, rasa, storage, FaqStore(settings.responses_dir), clock=lambda: date(2026, 11, 28)
+        )
         stop, started = asyncio.Event(), asyncio.Event()
         task = asyncio.create_task(serve_telegram(services, stop, started))
         await started.wait()

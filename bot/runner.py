@@ -10,16 +10,19 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from bot.broadcast.engine import BroadcastEngine, SendRate
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.faq.model import Faq
 from bot.faq.publisher import FaqPublisher
 from bot.faq.store import FaqStore
+from bot.faq.timeline import today_wib
 from bot.nlu import model as nlu_model
 from bot.nlu import training_data
 from bot.rasa_client import RasaClient, replace_model
@@ -27,6 +30,7 @@ from bot.rasa_server import RasaServer
 from bot.storage import Storage
 from bot.tg.app import build_application
 from bot.tg.context import Services
+from bot.tg.status_reporter import report_progress
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +89,11 @@ async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bo
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
     await rasa.start()
     storage = Storage(settings.database_path)
-    conversation = Conversation(faq_store, rasa, storage)
-    publisher = FaqPublisher(faq_store, storage, retrain=make_retrainer(paths, rasa, rasa_server))
+    services = build_services(settings, rasa, storage, faq_store)
+    publisher = services.publisher
+    publisher.retrain = make_retrainer(paths, rasa, rasa_server)
     try:
         await rasa.wait_ready(60)
-        services = Services(settings, rasa, storage, conversation, publisher)
         if settings.telegram_token:
             await serve_telegram(services, stop)
         else:
@@ -97,7 +101,7 @@ async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bo
 
             publisher.notify = _print_notice
             watcher = asyncio.create_task(publisher.watch(stop))
-            await chat(conversation, stop)
+            await chat(services.conversation, stop)
             stop.set()
             await watcher
     finally:
@@ -106,6 +110,30 @@ async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bo
         if rasa_server is not None:
             await rasa_server.stop()
         print("Tanya Pemilu berhenti.", flush=True)
+
+
+def build_services(
+    settings: Settings,
+    rasa: RasaClient,
+    storage: Storage,
+    faq_store: FaqStore,
+    clock: Callable[[], date] = today_wib,
+) -> Services:
+    """Every long-lived service, wired once."""
+    rate = SendRate()
+    return Services(
+        settings=settings,
+        rasa=rasa,
+        storage=storage,
+        conversation=Conversation(faq_store, rasa, storage, clock),
+        publisher=FaqPublisher(faq_store, storage),
+        engine=BroadcastEngine(storage, _not_connected, rate),
+        rate=rate,
+    )
+
+
+async def _not_connected(chat_id: int, text: str) -> None:
+    raise RuntimeError("the broadcast engine has no Telegram connection yet")
 
 
 async def _print_notice(text: str) -> None:
@@ -132,12 +160,18 @@ async def serve_telegram(
             f"Rasa: {settings.rasa_url}. Tekan Ctrl-C untuk berhenti.",
             flush=True,
         )
-        services.publisher.notify = functools.partial(notify_admins, application.bot, settings.admin_ids)
-        watcher = asyncio.create_task(services.publisher.watch(stop))
+        bot = application.bot
+        services.publisher.notify = functools.partial(notify_admins, bot, settings.admin_ids)
+        services.engine.send = functools.partial(bot.send_message, read_timeout=15, write_timeout=15)
+        tasks = [
+            asyncio.create_task(services.publisher.watch(stop)),
+            asyncio.create_task(services.engine.run(stop)),
+            asyncio.create_task(report_progress(bot, services.storage, stop)),
+        ]
         if started is not None:
             started.set()
         await stop.wait()
-        await watcher
+        await asyncio.gather(*tasks, return_exceptions=True)
         print("Menghentikan bot …", flush=True)
         await application.updater.stop()
         await application.stop()

@@ -14,7 +14,7 @@ HELP = (
     "<i>cara cek DPT</i>, atau <i>gimana lapor hoaks?</i>\n"
     "• Setiap jawaban menyebut sumbernya; bacalah sumber itu untuk rinciannya.\n"
     "• Bot ini netral: tidak menyarankan calon atau partai mana pun.\n\n"
-    "Perintah: /start menu topik · /bantuan bantuan ini"
+    "Perintah: /start menu topik · /langganan pengumuman · /berhenti · /status · /bantuan"
 )
 GREETING = "Halo! Silakan ketik pertanyaan Anda seputar Pemilu 2024, atau pilih topik:"
 THANKS = "Sama-sama! Kalau ada pertanyaan lain seputar Pemilu 2024, silakan ketik saja."
@@ -38,4 +38,7 @@ EN_HINT = "(I understood your question as: <i>{title}</i>.)"
 COMMANDS = [
     ("start", "Mulai dan lihat topik"),
     ("bantuan", "Cara memakai bot"),
+    ("langganan", "Berlangganan pengumuman Pemilu"),
+    ("berhenti", "Berhenti berlangganan"),
+    ("status", "Status langganan Anda"),
 ]

@@ -18,13 +18,11 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.conversation import Conversation
-from bot.faq.publisher import FaqPublisher
 from bot.faq.store import FaqStore
 from bot.nlu.model import NluPaths, rasa_env
 from bot.rasa_client import RasaClient
 from bot.rasa_server import RasaServer
-from bot.runner import prepare_model, serve_telegram
+from bot.runner import build_services, prepare_model, serve_telegram
 from bot.storage import Storage
 from bot.tg.context import Services
 from tests.fakes.telegram_server import FakeTelegram
@@ -114,9 +112,9 @@ async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
         rasa = RasaClient(rasa_url, timeout=10)
         await rasa.start()
         storage = Storage(settings.database_path)
-        store = FaqStore(settings.responses_dir)
-        conversation = Conversation(store, rasa, storage, clock=lambda: TODAY)
-        services = Services(settings, rasa, storage, conversation, FaqPublisher(store, storage))
+        services = build_services(
+            settings, rasa, storage, FaqStore(settings.responses_dir), clock=lambda: TODAY
+        )
         stop, started = asyncio.Event(), asyncio.Event()
         task = asyncio.create_task(serve_telegram(services, stop, started))
         await asyncio.wait_for(started.wait(), 30)

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.tg import handlers
+from bot.tg import admin, handlers, subscriptions
 from bot.tg.context import BotContext, Services
 
 
@@ -48,6 +48,11 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
     application.add_handler(CommandHandler("muatulang", handlers.reload_faq))
+    application.add_handler(admin.broadcast_conversation())
+    application.add_handler(CommandHandler("langganan", subscriptions.subscribe))
+    application.add_handler(CommandHandler("berhenti", subscriptions.unsubscribe))
+    application.add_handler(CommandHandler("status", subscriptions.status))
+    application.add_handler(CallbackQueryHandler(subscriptions.choose_province, pattern=r"^prov:"))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
     application.add_handler(

@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.broadcast.engine import BroadcastEngine, SendRate
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.faq.publisher import FaqPublisher
@@ -23,6 +24,8 @@ class Services:
     storage: Storage
     conversation: Conversation
     publisher: FaqPublisher
+    engine: BroadcastEngine
+    rate: SendRate
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -30,7 +30,7 @@ async def start(update: Update, context: BotContext) -> None:
     await _remember_chat(update, context)
     user = update.effective_user
     reply = context.services.conversation.start(user.first_name if user else None)
-    await send_reply(update.effective_message, reply)
+    await send_reply(update.effective_message, reply, context.services.rate)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -52,7 +52,7 @@ async def question(update: Update, context: BotContext) -> None:
         log.warning("Rasa unavailable: %s", exc)
         await message.reply_text(RASA_DOWN)
         return
-    await send_reply(message, reply)
+    await send_reply(message, reply, context.services.rate)
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -73,7 +73,7 @@ async def button(update: Update, context: BotContext) -> None:
     if not data.startswith(CALLBACK_PREFIX) or message is None:
         return
     reply = await conversation.answer_button(data.removeprefix(CALLBACK_PREFIX))
-    await send_reply(message, reply)
+    await send_reply(message, reply, context.services.rate)
 
 
 async def reload_faq(update: Update, context: BotContext) -> None:
