@@ -154,6 +154,39 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_broadcast_send(args: argparse.Namespace) -> int:
+    """Kirim pengumuman dari berkas YAML (teks, provinsi opsional, waktu WIB opsional).
+
+    Contoh berkas pengumuman.yml:
+        teks: |
+          <b>Pengingat</b>: cek nama Anda di cekdptonline.kpu.go.id
+        provinsi: [Jawa Barat, Banten]   # kosongkan untuk semua pelanggan
+        waktu: 10-02-2027 08:00          # kosongkan untuk kirim sekarang
+
+    Contoh: pemilubot siaran kirim pengumuman.yml --dry-run
+    """
+    import asyncio
+
+    from bot.broadcast import cli as broadcast_cli
+
+    settings = _settings()
+    try:
+        return asyncio.run(broadcast_cli.send(settings, Path(args.file), args.dry_run))
+    except broadcast_cli.AnnouncementError as exc:
+        print(f"Pengumuman belum bisa dikirim: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_broadcast_status(args: argparse.Namespace) -> int:
+    """Tampilkan siaran yang lalu dan yang sedang berjalan.
+
+    Contoh: pemilubot siaran status
+    """
+    from bot.broadcast import cli as broadcast_cli
+
+    return broadcast_cli.status(_settings())
+
+
 def _faq_failed(exc: FaqError) -> int:
     print(f"FAQ belum bisa dipakai ({len(exc.problems)} masalah):", file=sys.stderr)
     for problem in exc.problems:
@@ -195,6 +228,11 @@ def parser() -> argparse.ArgumentParser:
     add("periksa", cmd_faq_check, faq)
     history = add("riwayat", cmd_faq_history, faq)
     history.add_argument("--batas", dest="limit", type=int, default=20, help="jumlah baris (default 20)")
+    siaran = sub.add_parser("siaran", help="siaran pengumuman").add_subparsers(dest="siaran", required=True)
+    send = add("kirim", cmd_broadcast_send, siaran)
+    send.add_argument("file", help="berkas pengumuman .yml")
+    send.add_argument("--dry-run", action="store_true", help="tampilkan pratinjau dan jumlah penerima saja")
+    add("status", cmd_broadcast_status, siaran)
     rep = add("laporan", cmd_report)
     rep.add_argument("--hari", dest="days", type=int, default=7, help="periode dalam hari (default 7)")
     rep.add_argument("--csv", action="store_true", help="keluaran CSV untuk spreadsheet")

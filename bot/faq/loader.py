@@ -24,6 +24,7 @@ _TOP_KEYS = {"topik", "entri"}
 _ENTRY_KEYS = {"id", "judul", "fakta", "pertanyaan", "jawaban", "jawaban_en", "sumber"}
 _SOURCE_KEYS = {"judul", "tautan", "tanggal"}
 _FAR_PAST = date(2000, 1, 1)  # renders every marker in its longest form
+UNDATED = "tidak diketahui"  # an undated source: "tidak diketahui (perkiraan Maret 2024)"
 
 
 @dataclass(frozen=True)
@@ -246,17 +247,22 @@ def _sources(raw: Any, line: int, name: str, entry_id: str | None, problems: lis
                 )
             )
             continue
-        if not isinstance(when, date):
+        note = None
+        if isinstance(when, str) and when.strip().lower().startswith(UNDATED):
+            note = when.strip()[len(UNDATED) :].strip(" ()") or None
+            when = None
+        elif not isinstance(when, date):
             problems.append(
                 Problem(
                     name,
                     where.get("tanggal", item.line),
                     entry_id,
-                    f"sumber: 'tanggal' {when!r} tidak valid; tulis TTTT-BB-HH, misalnya 2024-02-13",
+                    f"sumber: 'tanggal' {when!r} tidak valid; tulis TTTT-BB-HH, misalnya 2024-02-13 "
+                    "(atau 'tidak diketahui (perkiraan Maret 2024)' bila sumber tak bertanggal)",
                 )
             )
             continue
-        sources.append(Source(title=title.strip(), url=url, date=when))
+        sources.append(Source(title=title.strip(), url=url, date=when, date_note=note))
     if sources and not any(s.url for s in sources):
         problems.append(Problem(name, line, entry_id, "minimal satu sumber wajib punya 'tautan'"))
     return sources

@@ -13,8 +13,9 @@ class Source:
     """Where an answer comes from: shown under every answer."""
 
     title: str
-    date: date
+    date: date | None
     url: str | None = None
+    date_note: str | None = None  # for an undated source: "tidak diketahui (Maret 2024)"
 
 
 @dataclass(frozen=True)

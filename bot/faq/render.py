@@ -15,7 +15,11 @@ _SOURCE_LABEL = {"id": "Sumber", "en": "Source"}
 def render_source(source: Source, lang: str = "id") -> str:
     """``<a href="url">title</a> (13 Februari 2024)``, escaped."""
     title = html.escape(source.title, quote=False)
-    when = format_date(source.date, lang, weekday=False)
+    if source.date is not None:
+        when = format_date(source.date, lang, weekday=False)
+    else:
+        note = html.escape(source.date_note or "", quote=False)
+        when = ("undated" if lang == "en" else "tanpa tanggal") + (f"; {note}" if note else "")
     if source.url:
         return f'<a href="{html.escape(source.url)}">{title}</a> ({when})'
     return f"{title} ({when})"
