@@ -96,7 +96,7 @@ def create_broadcast(
                 created_by,
                 text,
                 json.dumps(provinces or []),
-                when.isoformat(timespec="seconds"),
+                when.isoformat(timespec="milliseconds"),
                 SCHEDULED,
             ],
         )
@@ -118,7 +118,7 @@ def due_broadcast(db: Database, now: datetime) -> dict[str, Any] | None:
         db.query(
             "SELECT * FROM broadcasts WHERE state = ? OR (state = ? AND scheduled_at <= ?) "
             "ORDER BY CASE state WHEN ? THEN 0 ELSE 1 END, scheduled_at, id LIMIT 1",
-            [RUNNING, SCHEDULED, now.astimezone(timezone.utc).isoformat(timespec="seconds"), RUNNING],
+            [RUNNING, SCHEDULED, now.astimezone(timezone.utc).isoformat(timespec="milliseconds"), RUNNING],
         )
     )
     return rows[0] if rows else None
