@@ -17,7 +17,7 @@ def as_plain_text(reply: Reply) -> str:
     """A reply as terminal text: HTML stripped, links shown, buttons numbered."""
     lines = []
     for message in reply.messages:
-        shown = re.sub(r'<a href="([^"]+)">(.*?)</a>', r"\2 <\1>", message)
+        shown = re.sub(r"<a href=\"([^\"]+)\">(.*?)</a>", r"\2 (\1)", message)
         lines.append(visible_text(shown))
     for number, button in enumerate(reply.buttons, start=1):
         lines.append(f"  [{number}] {button.label}")
