@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakebotapi.server import FakeTelegram
 
 from bench.nlu_eval import REPO, rasa_serving
 from bot.broadcast import store

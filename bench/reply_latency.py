@@ -14,7 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakebotapi.server import FakeTelegram
 
 from bench.nlu_eval import REPO, load_heldout, rasa_serving
 from bot.config import Settings

@@ -25,7 +25,7 @@ from bot.rasa_server import RasaServer
 from bot.runner import build_services, prepare_model, serve_telegram
 from bot.storage import Storage
 from bot.tg.context import Services
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakebotapi.server import FakeTelegram
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-token-not-real"
