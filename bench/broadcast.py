@@ -23,12 +23,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tests.fakebotapi.server import FakeTelegram
-
 from bench.nlu_eval import REPO, rasa_serving
 from bot.broadcast import store
 from bot.nlu.model import NluPaths, model_path
 from bot.storage import Storage
+from tests.fakebotapi.server import FakeTelegram
 
 TOKEN = "4242:BENCH-BROADCAST"
 QUESTIONS = ["kapan pemilu?", "bawa apa ke tps", "cara cek dpt", "jam berapa tps buka", "gimana lapor hoaks"]

@@ -14,8 +14,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from tests.fakebotapi.server import FakeTelegram
-
 from bench.nlu_eval import REPO, load_heldout, rasa_serving
 from bot.config import Settings
 from bot.faq.store import FaqStore
@@ -23,6 +21,7 @@ from bot.nlu.model import NluPaths, model_path
 from bot.rasa_client import RasaClient
 from bot.runner import build_services, serve_telegram
 from bot.storage import Storage
+from tests.fakebotapi.server import FakeTelegram
 
 TOKEN = "999:BENCH"
 

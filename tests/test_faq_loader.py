@@ -146,6 +146,10 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_undated_source_is_accepted_when_said_so(tmp_path: Path) -> None:
-    write_faq(tmp_path, "tps.yml", entry_yaml().replace("tanggal: 2024-02-13", "tanggal: tidak diketahui (Maret 2024)"))
+    write_faq(
+        tmp_path,
+        "tps.yml",
+        entry_yaml().replace("tanggal: 2024-02-13", "tanggal: tidak diketahui (Maret 2024)"),
+    )
     source = load_faq(tmp_path).get("jam_tps").sources[0]  # type: ignore[union-attr]
     assert source.date is None and source.date_note == "Maret 2024"
