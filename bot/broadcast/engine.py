@@ -32,12 +32,18 @@ Send = Callable[[int, str], Awaitable[object]]
 
 
 class SendRate:
-    """A sliding one-second window shared by every message the bot sends."""
+    """Telegram's overall limit, shared by every message the bot sends.
 
-    def __init__(self, per_second: int = 29, reserve: int = 3) -> None:
+    A sliding one-second window counts all messages (citizen replies included); broadcast messages
+    are also spaced evenly, so the server never sees a burst. Citizen replies never wait: they only
+    take room the broadcast would otherwise use.
+    """
+
+    def __init__(self, per_second: float = 29.5, spacing: float | None = None) -> None:
         self.per_second = per_second
-        self.reserve = reserve  # left free each second for citizen replies
+        self.spacing = 1.0 / per_second if spacing is None else spacing
         self._sent: deque[float] = deque()
+        self._last_broadcast = 0.0
         self._lock = asyncio.Lock()
 
     def _trim(self, now: float) -> None:
@@ -56,8 +62,13 @@ class SendRate:
             while True:
                 now = time.monotonic()
                 self._trim(now)
-                if len(self._sent) < self.per_second - self.reserve:
+                gap = self._last_broadcast + self.spacing - now
+                if gap > 0:
+                    await asyncio.sleep(gap)
+                    continue
+                if len(self._sent) < int(self.per_second):
                     self._sent.append(now)
+                    self._last_broadcast = now
                     return
                 await asyncio.sleep(max(0.001, 1.0 - (now - self._sent[0])))
 
@@ -108,7 +119,9 @@ class BroadcastEngine:
         workers = [asyncio.create_task(self._worker(queue, text)) for _ in range(self.workers)]
         try:
             while not stop.is_set():
-                state = await self.storage.run(lambda db: store.progress(db, broadcast_id).state)
+                state = await self.storage.run(
+                    functools.partial(store.broadcast_state, broadcast_id=broadcast_id)
+                )
                 if state != store.RUNNING:
                     return  # cancelled
                 if queue.qsize() < self.workers:

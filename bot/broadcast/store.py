@@ -226,6 +226,10 @@ def cancel(db: Database, broadcast_id: int) -> None:
         )
 
 
+def broadcast_state(db: Database, broadcast_id: int) -> str:
+    return str(next(db.query("SELECT state FROM broadcasts WHERE id = ?", [broadcast_id]))["state"])
+
+
 def progress(db: Database, broadcast_id: int) -> Progress:
     b = next(db.query("SELECT * FROM broadcasts WHERE id = ?", [broadcast_id]))
     counts = {

@@ -94,6 +94,7 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.sent: list[dict[str, Any]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.timed_calls: list[tuple[str, dict[str, Any], float]] = []
         self.stats: Counter[str] = Counter()
         self.webhook: dict[str, Any] = {"url": ""}
         self.commands: list[dict[str, Any]] = []
@@ -319,6 +320,7 @@ class FakeTelegram:
         except ValueError as exc:
             return self._error(ApiError(400, f"Bad Request: {exc}"))
         self.calls.append((method, params))
+        self.timed_calls.append((method, params, time.monotonic()))
         if self.latency:
             await asyncio.sleep(self.latency)
         faults = self._faults.get(method.lower())
