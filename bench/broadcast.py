@@ -118,10 +118,9 @@ async def run(subscribers: int, blocked: int, rasa_url: str, workdir: Path) -> N
             for c in tg.sent
             if c.get("method") == "sendMessage" and "cekdptonline" in str(c["params"].get("text", ""))
         )
-        print(
-            f"longest pause between broadcast requests: {max(b - a for a, b in itertools.pairwise(times)):.2f} s"
-        )
-        gaps = sum(b - a for a, b in itertools.pairwise(times) if b - a > 1.0)
+        pauses = [b - a for a, b in itertools.pairwise(times)]
+        print(f"Longest pause between broadcast requests (the kill -9 restart): {max(pauses):.2f} s")
+        gaps = sum(p for p in pauses if p > 0.3)
         sending_time = (times[-1] - times[0]) - gaps if len(times) > 1 else 1.0
         received = Counter(
             c["params"]["chat_id"]
@@ -141,7 +140,7 @@ async def run(subscribers: int, blocked: int, rasa_url: str, workdir: Path) -> N
             f"(incl. the restart); delivered {final.sent}, blocked {final.blocked}, failed {final.failed}"
         )
         print(
-            f"Sustained rate while sending (restart gap of {gaps:.1f} s excluded): "
+            f"Sustained rate while sending (pauses over 0.3 s, {gaps:.1f} s in all, excluded): "
             f"{len(times) / sending_time:.1f} msg/s"
         )
         print(f"429 received from the fake: {tg.stats.get('429', tg.stats.get('too_many_requests', 0))}")
