@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -15,6 +16,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.broadcast import service, store
@@ -247,6 +249,12 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def broadcast_conversation() -> ConversationHandler[BotContext]:
     """The /siaran flow, for admins only."""
+    with warnings.catch_warnings():  # per_message=False is intended: the flow is per admin, not per message
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return _conversation()
+
+
+def _conversation() -> ConversationHandler[BotContext]:
     return ConversationHandler(
         entry_points=[CommandHandler("siaran", begin)],
         states={
