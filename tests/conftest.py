@@ -30,6 +30,7 @@ from tests.fakebotapi.server import FakeTelegram
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-token-not-real"
 TODAY = date(2026, 11, 28)
+ADMIN_ID = 555
 
 
 def free_port() -> int:
@@ -108,6 +109,7 @@ async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
             database_path=tmp_path / "bot.db",
             responses_dir=REPO / "responses",
             poll_timeout=1,
+            admin_ids=frozenset({ADMIN_ID}),
         )
         rasa = RasaClient(rasa_url, timeout=10)
         await rasa.start()

@@ -266,5 +266,4 @@ def _conversation() -> ConversationHandler[BotContext]:
             CONFIRM: [CallbackQueryHandler(admin_only(confirm), pattern=r"^ok:")],
         },
         fallbacks=[CommandHandler("batal", cancel)],
-        conversation_timeout=1800,
     )
