@@ -180,3 +180,41 @@ async def test_scheduled_broadcast_waits_for_its_time(storage: Storage) -> None:
     await run_until_done(BroadcastEngine(storage, sender, idle=0.1), storage, broadcast_id)
     assert sorted(sender.sent) == [1, 2]
     assert time.time() >= later.timestamp()
+
+
+async def test_error_paths_against_the_fake_bot_api(storage: Storage) -> None:
+    from telegram import Bot
+
+    from tests.fakebotapi.server import FakeTelegram
+
+    await subscribe_many(storage, range(1, 9))
+    async with FakeTelegram(token="7:ERR") as tg:
+        for chat in range(1, 8):  # chat 8 is unknown to Telegram: 400 chat not found
+            tg.add_chat(chat)
+        tg.block(2)
+        tg.deactivate(3)
+        tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        tg.fail_next("sendMessage", 502, "Bad Gateway", times=2)
+        tg.fail_next("sendMessage", drop_connection=True)
+        broadcast_id = await storage.run(
+            functools.partial(store.create_broadcast, text="<b>Info</b>", provinces=None, created_by="t")
+        )
+        async with Bot("7:ERR", base_url=f"{tg.base_url}/bot") as bot:
+            engine = BroadcastEngine(
+                storage, functools.partial(bot.send_message, parse_mode="HTML"), workers=1, backoff=0.05
+            )
+            await run_until_done(engine, storage, broadcast_id, timeout=30)
+        delivered = sorted(m["chat_id"] for m in tg.sent if m["method"] == "sendMessage")
+        assert delivered == [1, 4, 5, 6, 7]
+        rows = {r["chat_id"]: r["state"] for r in storage.db.query("SELECT chat_id, state FROM deliveries")}
+        assert rows == {
+            1: "sent",
+            2: "blocked",
+            3: "blocked",
+            4: "sent",
+            5: "sent",
+            6: "sent",
+            7: "sent",
+            8: "failed",
+        }
+        assert engine.stats["retry_after"] == 1 and engine.stats["retried"] >= 3
