@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot import texts
+from bot.degraded import FuzzyMatcher
 from bot.faq.model import Faq
 from bot.faq.render import render_messages
 from bot.faq.timeline import today_wib
 from bot.language import detect_language
-from bot.rasa_client import Parse, RasaClient
+from bot.rasa_client import Parse, RasaClient, RasaUnavailable
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Conversation:
         self.rasa = rasa
         self.storage = storage
         self.clock = clock
+        self._matcher: FuzzyMatcher | None = None
 
     @property
     def faq(self) -> Faq:
@@ -123,10 +125,27 @@ class Conversation:
         text = " ".join(text.split())
         if len(text) > MAX_QUESTION_LENGTH:
             return Reply([texts.TOO_LONG], [], "too_long")
-        parse = await self.rasa.parse(text)
-        reply = await self.reply_for(parse, text)
+        try:
+            parse = await self.rasa.parse(text)
+        except RasaUnavailable as exc:
+            log.warning("Limited mode (Rasa unavailable): %s", exc)
+            reply = self.limited_mode(text)
+        else:
+            reply = await self.reply_for(parse, text)
         await self._count(reply)
         return reply
+
+    def limited_mode(self, text: str) -> Reply:
+        """Answer from fuzzy matching while Rasa is down, saying so."""
+        faq = self.faq
+        if self._matcher is None or self._matcher.faq is not faq:
+            self._matcher = FuzzyMatcher(faq)
+        match = self._matcher.best(text)
+        if match is None:
+            buttons = self.topic_buttons(self._matcher.likely(text) or list(START_TOPICS[:3]))
+            return Reply([texts.LIMITED_MODE_NO_MATCH], buttons, "fallback")
+        reply = self.answer_entry(match.entry_id, detect_language(text))
+        return Reply([texts.LIMITED_MODE_NOTE, *reply.messages], reply.buttons, "answer", reply.entry_id)
 
     async def _count(self, reply: Reply) -> None:
         if reply.kind != "answer" or reply.entry_id is None or self.storage is None:

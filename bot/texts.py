@@ -34,6 +34,13 @@ FEEDBACK_YES = "👍 Membantu"
 FEEDBACK_NO = "👎 Kurang membantu"
 FEEDBACK_THANKS = "Terima kasih atas masukannya!"
 NOT_ADMIN = "Maaf, perintah ini hanya untuk staf Diskominfo."
+LIMITED_MODE_NOTE = (
+    "ℹ️ <i>Mode terbatas: layanan pemahaman bahasa sedang gangguan, jawaban dicocokkan secara sederhana.</i>"
+)
+LIMITED_MODE_NO_MATCH = (
+    "Maaf, layanan pemahaman bahasa sedang gangguan (mode terbatas) dan pertanyaan Anda belum bisa "
+    "dicocokkan. Coba pilih topik di bawah, atau tanyakan lagi sebentar lagi."
+)
 EN_HINT = "(I understood your question as: <i>{title}</i>.)"
 COMMANDS = [
     ("start", "Mulai dan lihat topik"),

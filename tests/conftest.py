@@ -98,9 +98,9 @@ class BotHarness:
         return list(self.tg.messages_to(chat))[before:] or messages[before:]
 
 
-@pytest.fixture
-async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
-    """The real PTB Application polling a fake Bot API, with real Rasa and a real SQLite file."""
+@contextlib.asynccontextmanager
+async def running_bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """The real PTB Application polling a fake Bot API, with the given Rasa and a real SQLite file."""
     async with FakeTelegram(token=TOKEN) as tg:
         settings = Settings(
             telegram_token=TOKEN,
@@ -110,8 +110,9 @@ async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
             responses_dir=REPO / "responses",
             poll_timeout=1,
             admin_ids=frozenset({ADMIN_ID}),
+            rasa_timeout=2,
         )
-        rasa = RasaClient(rasa_url, timeout=10)
+        rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
         await rasa.start()
         storage = Storage(settings.database_path)
         services = build_services(
@@ -128,3 +129,10 @@ async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
                 await asyncio.wait_for(task, 30)
             await rasa.close()
             storage.close()
+
+
+@pytest.fixture
+async def bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """The bot with the real Rasa server."""
+    async with running_bot(rasa_url, tmp_path) as harness:
+        yield harness
