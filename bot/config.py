@@ -54,6 +54,7 @@ class Settings:
     responses_dir: Path = Path("responses")
     log_level: str = "INFO"
     poll_timeout: int = 30
+    retention_days: int = 30
 
     @classmethod
     def load(cls, env_file: Path | None = Path(".env")) -> Settings:
@@ -70,8 +71,11 @@ class Settings:
         try:
             rasa_timeout = float(get("RASA_TIMEOUT", "5"))
             poll_timeout = int(get("TELEGRAM_POLL_TIMEOUT", "30"))
+            retention_days = int(get("RETENTION_DAYS", "30"))
         except ValueError as exc:
-            raise ConfigError(f"RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT must be numbers: {exc}") from exc
+            raise ConfigError(
+                f"RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT / RETENTION_DAYS must be numbers: {exc}"
+            ) from exc
         return cls(
             telegram_token=get("TELEGRAM_BOT_TOKEN", ""),
             telegram_api_base_url=base,
@@ -82,6 +86,7 @@ class Settings:
             responses_dir=Path(get("RESPONSES_DIR", "responses")),
             log_level=get("LOG_LEVEL", "INFO").upper(),
             poll_timeout=poll_timeout,
+            retention_days=retention_days,
         )
 
 

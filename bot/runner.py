@@ -167,6 +167,7 @@ async def serve_telegram(
             asyncio.create_task(services.publisher.watch(stop)),
             asyncio.create_task(services.engine.run(stop)),
             asyncio.create_task(report_progress(bot, services.storage, stop)),
+            asyncio.create_task(retention(services, stop)),
         ]
         if started is not None:
             started.set()
@@ -175,6 +176,22 @@ async def serve_telegram(
         print("Menghentikan bot …", flush=True)
         await application.updater.stop()
         await application.stop()
+
+
+async def retention(services: Services, stop: asyncio.Event, every: float = 6 * 3600) -> None:
+    """Delete unanswered questions and admin logs older than RETENTION_DAYS; runs at start, then every 6 h."""
+    while not stop.is_set():
+        try:
+            removed = await services.storage.purge_older_than(services.settings.retention_days)
+            if removed:
+                log.info(
+                    "Retention: removed %d rows older than %d days", removed, services.settings.retention_days
+                )
+            services.flood.forget_idle()
+        except Exception:
+            log.exception("Retention job failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
 
 
 async def notify_admins(bot: Bot, admin_ids: frozenset[int], text: str) -> None:

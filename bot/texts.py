@@ -41,6 +41,12 @@ LIMITED_MODE_NO_MATCH = (
     "Maaf, layanan pemahaman bahasa sedang gangguan (mode terbatas) dan pertanyaan Anda belum bisa "
     "dicocokkan. Coba pilih topik di bawah, atau tanyakan lagi sebentar lagi."
 )
+SLOW_DOWN = "Pelan-pelan ya 🙂 Anda mengirim banyak pesan dalam semenit. Tunggu sebentar, lalu tanya lagi."
+DELETE_ASK = (
+    "Hapus semua data Anda di bot ini? Yang tersimpan hanya ID chat Anda (untuk pengumuman), "
+    "status langganan, dan catatan pengiriman siaran. Setelah dihapus, Anda tidak menerima pengumuman lagi."
+)
+DELETE_DONE = "Data Anda sudah dihapus. Anda tetap bisa bertanya kapan saja."
 EN_HINT = "(I understood your question as: <i>{title}</i>.)"
 COMMANDS = [
     ("start", "Mulai dan lihat topik"),
@@ -48,4 +54,5 @@ COMMANDS = [
     ("langganan", "Berlangganan pengumuman Pemilu"),
     ("berhenti", "Berhenti berlangganan"),
     ("status", "Status langganan Anda"),
+    ("hapusdata", "Hapus data Anda dari bot"),
 ]

@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -121,3 +121,26 @@ class Storage:
             "by": by,
         }
         await self.run(lambda db: db["faq_changes"].insert(row))  # type: ignore[union-attr]
+
+    async def delete_chat(self, chat_id: int) -> int:
+        """Delete everything stored about one chat (UU 27/2022 request); return rows removed."""
+
+        def delete(db: Database) -> int:
+            removed = 0
+            with db.atomic():
+                for table in ("deliveries", "subscriptions", "chats"):
+                    removed += db.execute(f"DELETE FROM {table} WHERE chat_id = ?", [chat_id]).rowcount
+            return removed
+
+        return await self.run(delete)
+
+    async def purge_older_than(self, days: int) -> int:
+        """Retention: drop unanswered questions and admin log entries older than ``days``."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+
+        def purge(db: Database) -> int:
+            removed = db.execute("DELETE FROM unanswered WHERE created_at < ?", [cutoff]).rowcount
+            removed += db.execute("DELETE FROM admin_log WHERE created_at < ?", [cutoff]).rowcount
+            return removed
+
+        return await self.run(purge)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -14,6 +14,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -45,7 +46,10 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         .build()
     )
     application.bot_data["services"] = services
+    application.add_handler(TypeHandler(Update, handlers.flood_gate), group=-1)
     application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("hapusdata", handlers.delete_my_data))
+    application.add_handler(CallbackQueryHandler(handlers.confirm_delete, pattern=r"^hapus:"))
     application.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
     application.add_handler(CommandHandler("muatulang", handlers.reload_faq))
     application.add_handler(admin.broadcast_conversation())
@@ -54,19 +58,25 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     application.add_handler(CommandHandler("status", subscriptions.status))
     application.add_handler(CallbackQueryHandler(subscriptions.choose_province, pattern=r"^prov:"))
     application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
+    # New messages only: edits and channel posts are ignored on purpose (no double answers).
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.question)
+    )
     application.add_handler(
         MessageHandler(
-            filters.PHOTO
-            | filters.Sticker.ALL
-            | filters.VOICE
-            | filters.AUDIO
-            | filters.Document.ALL
-            | filters.VIDEO
-            | filters.VIDEO_NOTE
-            | filters.LOCATION
-            | filters.CONTACT
-            | filters.ANIMATION,
+            filters.UpdateType.MESSAGE
+            & (
+                filters.PHOTO
+                | filters.Sticker.ALL
+                | filters.VOICE
+                | filters.AUDIO
+                | filters.Document.ALL
+                | filters.VIDEO
+                | filters.VIDEO_NOTE
+                | filters.LOCATION
+                | filters.CONTACT
+                | filters.ANIMATION
+            ),
             handlers.not_text,
         )
     )

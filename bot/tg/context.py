@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -11,6 +11,7 @@ from bot.broadcast.engine import BroadcastEngine, SendRate
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.faq.publisher import FaqPublisher
+from bot.flood import FloodGuard
 from bot.rasa_client import RasaClient
 from bot.storage import Storage
 
@@ -26,6 +27,7 @@ class Services:
     publisher: FaqPublisher
     engine: BroadcastEngine
     rate: SendRate
+    flood: FloodGuard = field(default_factory=FloodGuard)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

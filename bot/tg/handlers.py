@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot import texts
 from bot.conversation import CALLBACK_PREFIX, FEEDBACK_PREFIX
@@ -21,6 +22,22 @@ RASA_DOWN = (
     "Maaf, layanan pemahaman bahasa sedang tidak tersedia. Silakan coba lagi sebentar lagi, "
     "atau pilih topik lewat /start."
 )
+
+
+async def flood_gate(update: Update, context: BotContext) -> None:
+    """Runs before every handler: slow down users sending more than 20 messages a minute."""
+    user = update.effective_user
+    if user is None or update.callback_query is not None:
+        return
+    if user.id in context.services.settings.admin_ids:
+        return
+    verdict = context.services.flood.check(user.id)
+    if verdict == "ok":
+        return
+    if verdict == "warn" and update.effective_message is not None:
+        log.info("Flood control: user %s is over the limit", user.id)
+        await update.effective_message.reply_text(texts.SLOW_DOWN)
+    raise ApplicationHandlerStop
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -43,11 +60,18 @@ async def help_command(update: Update, context: BotContext) -> None:
 async def question(update: Update, context: BotContext) -> None:
     """A text message: understand it and answer."""
     message = update.effective_message
-    if message is None or not message.text:
+    chat = update.effective_chat
+    if message is None or not message.text or chat is None:
         return
+    text = message.text
+    if chat.type != "private":  # in groups, answer only when mentioned
+        mention = f"@{context.bot.username}"
+        if mention.lower() not in text.lower():
+            return
+        text = text.replace(mention, " ").strip() or "bantuan"
     await _remember_chat(update, context)
     try:
-        reply = await context.services.conversation.answer_text(message.text)
+        reply = await context.services.conversation.answer_text(text)
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable: %s", exc)
         await message.reply_text(RASA_DOWN)
@@ -91,9 +115,41 @@ async def reload_faq(update: Update, context: BotContext) -> None:
     await message.reply_text(html.escape(describe_publish(outcome)))
 
 
+async def delete_my_data(update: Update, context: BotContext) -> None:
+    """/hapusdata: ask for confirmation before deleting everything stored about this chat."""
+    if update.effective_message is None:
+        return
+    await update.effective_message.reply_text(
+        texts.DELETE_ASK,
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("Ya, hapus data saya", callback_data="hapus:ya"),
+                    InlineKeyboardButton("Batal", callback_data="hapus:batal"),
+                ]
+            ]
+        ),
+    )
+
+
+async def confirm_delete(update: Update, context: BotContext) -> None:
+    """The /hapusdata confirmation buttons."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    await query.answer()
+    if query.data != "hapus:ya":
+        await query.edit_message_text("Dibatalkan; data Anda tidak diubah.")
+        return
+    removed = await context.services.storage.delete_chat(chat.id)
+    log.info("Deleted the data of one chat on request (%d rows)", removed)
+    await query.edit_message_text(texts.DELETE_DONE)
+
+
 async def not_text(update: Update, context: BotContext) -> None:
     """Photos, stickers, voice notes, files: say that only text is read."""
-    if update.effective_message is None:
+    chat = update.effective_chat
+    if update.effective_message is None or chat is None or chat.type != "private":
         return
     await update.effective_message.reply_text(texts.NOT_TEXT)
 
