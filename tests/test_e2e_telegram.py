@@ -75,9 +75,11 @@ async def test_off_topic_gets_honest_fallback_and_is_logged(bot: BotHarness) -> 
 
 async def test_opinion_question_gets_neutral_reply(bot: BotHarness) -> None:
     replies = await bot.ask("Siapa yang harus saya pilih?")
-    assert text_of(replies) == expected_answer(bot, "netralitas")
-    for name in ("Anies", "Prabowo", "Ganjar"):
-        assert name not in text_of(replies)
+    text = text_of(replies)
+    assert text == expected_answer(bot, "netralitas")
+    assert "tidak pernah menyarankan" in text and "rahasia" in text
+    for word in ("sebaiknya pilih", "terbaik", "paling bagus"):
+        assert word not in text.lower()
 
 
 async def test_start_keyboard_and_button_press(bot: BotHarness) -> None:
