@@ -120,13 +120,12 @@ async def test_question_edit_swaps_model_under_traffic_without_losing_replies(li
         f"      - kapan pemilu?\n      - {new_question}\n",
     )
     saved = time.monotonic()
-    sent = 0
-    chats = [3000 + i for i in range(5)]
+    chats: list[int] = []
     swapped_after = None
     while time.monotonic() - saved < 120:
-        for chat in chats:  # continuous traffic from several citizens
-            live_bot.tg.send_user_message(chat, "jam berapa tps buka?")
-            sent += 1
+        for _ in range(5):  # continuous traffic: five new citizens every 0.2 s
+            chats.append(3000 + len(chats))
+            live_bot.tg.send_user_message(chats[-1], "jam berapa tps buka?")
         await asyncio.sleep(0.2)
         if (await live_bot.services.rasa.status())["model_file"] != old_model:
             swapped_after = time.monotonic() - saved
@@ -134,9 +133,11 @@ async def test_question_edit_swaps_model_under_traffic_without_losing_replies(li
     assert swapped_after is not None, "model not swapped within 120 s"
     print(f"question edit live (retrained and swapped) after {swapped_after:.1f} s")
     assert (await live_bot.services.rasa.parse(new_question)).intent.name == "tanggal_pemilu"
-    replies = 0
     for chat in chats:
-        replies += len(await live_bot.tg.wait_for_messages(chat, sent // len(chats), timeout=30))
-    assert replies == sent, "every message got exactly one reply during the swap"
+        await live_bot.tg.wait_for_messages(chat, 1, timeout=30)
+    await asyncio.sleep(0.5)
+    replies = sum(len(live_bot.tg.messages_to(chat)) for chat in chats)
+    assert replies == len(chats), "every message got exactly one reply during the swap"
+    print(f"{len(chats)} messages during the swap, {replies} replies")
     [row] = live_bot.storage.db.query("SELECT * FROM faq_changes")
     assert row["retrained"] == 1
