@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -1 $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n 1)
+# A Python 3.10 that really runs (a pyenv shim may exist without 3.10 being active).
+PYTHON310 ?= $(shell for p in $$(ls -1 $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r) \
+	$$(command -v python3.10 2>/dev/null) /usr/bin/python3.10 /usr/local/bin/python3.10; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 RASA_VENV := .venv-rasa
 BIN := $(VENV)/bin

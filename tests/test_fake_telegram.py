@@ -445,10 +445,16 @@ async def test_real_ptb_bot_against_the_fake(tg: FakeTelegram) -> None:
         with pytest.raises(NetworkError):
             await bot.send_message(42, "x")
 
+        photo = await bot.send_photo(
+            42, b"\x89PNG fake", caption="<i>Contoh surat suara</i>", parse_mode="HTML"
+        )
+        assert photo.caption == "Contoh surat suara" and photo.photo  # multipart upload parsed
+        assert tg.messages_to(42)[-1]["params"]["photo"].size == len(b"\x89PNG fake")
+
         update = tg.send_user_message(42, "/start")
         [received] = await bot.get_updates(timeout=1)
-        assert received.update_id == update["update_id"] and received.message.text == "/start"
-        assert received.message.entities[0].type == "bot_command"
+        assert received.update_id == update["update_id"] and received.message is not None
+        assert received.message.text == "/start" and received.message.entities[0].type == "bot_command"
     finally:
         await bot.shutdown()
 
