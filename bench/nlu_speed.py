@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from bench.nlu_eval import REPO, load_heldout, rasa_serving
+from bench.nlu_eval import REPO, rasa_serving
+from bot.faq import load_faq
 from bot.nlu.model import NluPaths, train
 from bot.rasa_client import RasaClient
 
@@ -38,13 +40,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
+    os.environ["RASA_MAX_CACHE_SIZE"] = "0"  # a cold training: Rasa's training cache off
     with tempfile.TemporaryDirectory() as tmp:
         nlu_dir = Path(tmp) / "nlu_data"
         shutil.copytree(REPO / "nlu_data", nlu_dir)
         paths = NluPaths(nlu_dir, Path(tmp) / "models", REPO / ".venv-rasa/bin/rasa")
         model, seconds = train(paths, force=True)
         size = model.stat().st_size / 1e6
-        texts = [t for t, _ in load_heldout()]
+        faq = load_faq(REPO / "responses")
+        texts = [q for e in faq.entries for q in e.questions]
         texts = (texts * (args.requests // len(texts) + 1))[: args.requests]
         with rasa_serving(model, 5141) as url:
             data = sorted(asyncio.run(parse_latencies(url, texts)))

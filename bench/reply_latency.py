@@ -14,8 +14,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.nlu_eval import REPO, load_heldout, rasa_serving
+from bench.nlu_eval import REPO, rasa_serving
 from bot.config import Settings
+from bot.faq import load_faq
 from bot.faq.store import FaqStore
 from bot.nlu.model import NluPaths, model_path
 from bot.rasa_client import RasaClient
@@ -82,7 +83,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=100)
     args = parser.parse_args()
-    questions = [t for t, _ in load_heldout()][: args.questions]
+    faq = load_faq(REPO / "responses")
+    # round robin over entries: the k-th example of every entry, then the next k
+    pool = [e.questions[k] for k in range(12) for e in faq.entries if k < len(e.questions)]
+    questions = pool[: args.questions]
     model = model_path(NluPaths(REPO / "nlu_data", REPO / "models"))
     port = 5131
     with rasa_serving(model, port) as url, tempfile.TemporaryDirectory() as tmp:
