@@ -27,7 +27,7 @@ from bot.rasa_client import RasaClient
 from bot.rasa_server import RasaServer
 
 REPO = Path(__file__).resolve().parents[1]
-HELDOUT = REPO / "tests" / "eval" / "heldout.yml"
+HELDOUT_DIR = REPO / "tests" / "eval"
 DECLINE = "di_luar_topik"
 SMALL_TALK = {"sapa": "greet", "terima_kasih": "thanks", "bantuan": "help"}
 
@@ -65,8 +65,11 @@ class Result:
         return statistics.median(self.latencies_ms) if self.latencies_ms else 0.0
 
 
-def load_heldout(path: Path = HELDOUT) -> list[tuple[str, str]]:
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_heldout(folder: Path = HELDOUT_DIR) -> list[tuple[str, str]]:
+    """Every held-out set under tests/eval/ (each written apart from the training examples)."""
+    items = []
+    for path in sorted(folder.glob("*.yml")):
+        items += yaml.safe_load(path.read_text(encoding="utf-8")) or []
     return [(str(i["teks"]), str(i["harapan"])) for i in items]
 
 
