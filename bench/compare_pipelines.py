@@ -24,7 +24,7 @@ def candidate_paths(config: Path, workdir: Path) -> NluPaths:
 
 
 def main(argv: list[str]) -> int:
-    configs = [Path(a) for a in argv] or [
+    configs = [Path(a).resolve() for a in argv] or [
         REPO / "nlu_data/config.yml",
         *sorted((REPO / "bench/pipelines").glob("*.yml")),
     ]
