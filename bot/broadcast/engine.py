@@ -86,6 +86,7 @@ class BroadcastEngine:
         max_attempts: int = 5,
         backoff: float = 1.0,
         idle: float = 1.0,
+        startup_pause: float = 1.0,
     ) -> None:
         self.storage = storage
         self.send = send
@@ -94,6 +95,7 @@ class BroadcastEngine:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.idle = idle
+        self.startup_pause = startup_pause
         self._paused_until = 0.0
         self.stats = {"sent": 0, "retry_after": 0, "blocked": 0, "failed": 0, "retried": 0}
         self.wake = asyncio.Event()
@@ -103,6 +105,9 @@ class BroadcastEngine:
         recovered = await self.storage.run(store.recover_in_flight)
         if recovered:
             log.warning("Resuming %d deliveries that were in flight when the bot stopped", recovered)
+        # A process that died a moment ago may have used this second's allowance: let it pass.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), self.startup_pause)
         while not stop.is_set():
             broadcast = await self.storage.run(lambda db: store.due_broadcast(db, datetime.now(timezone.utc)))
             if broadcast is None:
