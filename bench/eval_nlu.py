@@ -25,7 +25,6 @@ def cross_validation(folds: int = 3) -> str:
             str(paths.rasa_bin),
             "test",
             "nlu",
-            "--quiet",
             "--cross-validation",
             "--folds",
             str(folds),
@@ -42,12 +41,9 @@ def cross_validation(folds: int = 3) -> str:
         ]
         proc = subprocess.run(cmd, env=rasa_env(), capture_output=True, text=True, check=False)
         lines = [
-            line
+            line.split(" - ", 1)[-1].strip()
             for line in (proc.stdout + proc.stderr).splitlines()
-            if "Intent evaluation results" in line
-            or "test Accuracy" in line
-            or "test F1-score" in line
-            or "test Precision" in line
+            if "Accuracy:" in line or "F1-score:" in line or "Precision:" in line
         ]
         return "\n".join(lines) or f"(rasa test nlu exit {proc.returncode})"
 

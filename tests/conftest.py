@@ -99,7 +99,9 @@ class BotHarness:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness]:
+async def running_bot(
+    rasa_url: str, tmp_path: Path, responses_dir: Path = REPO / "responses"
+) -> AsyncIterator[BotHarness]:
     """The real PTB Application polling a fake Bot API, with the given Rasa and a real SQLite file."""
     async with FakeTelegram(token=TOKEN) as tg:
         settings = Settings(
@@ -107,7 +109,7 @@ async def running_bot(rasa_url: str, tmp_path: Path) -> AsyncIterator[BotHarness
             telegram_api_base_url=tg.base_url,
             rasa_url=rasa_url,
             database_path=tmp_path / "bot.db",
-            responses_dir=REPO / "responses",
+            responses_dir=responses_dir,
             poll_timeout=1,
             admin_ids=frozenset({ADMIN_ID}),
             rasa_timeout=2,

@@ -15,18 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.faq.store import FaqStore
 from bot.nlu.model import NluPaths, model_path, rasa_env
-from bot.rasa_client import RasaClient
 from bot.rasa_server import RasaServer
-from bot.runner import build_services, make_retrainer, serve_telegram
-from bot.storage import Storage
-from tests.conftest import REPO, TODAY, TOKEN, BotHarness, _rasa_ready, free_port
-from tests.fakebotapi.server import FakeTelegram
+from bot.runner import make_retrainer
+from tests.conftest import ADMIN_ID, REPO, BotHarness, _rasa_ready, free_port, running_bot
 
 pytestmark = pytest.mark.e2e
-ADMIN = 555
 
 
 @pytest.fixture
@@ -48,35 +42,15 @@ async def live_bot(tmp_path: Path, nlu_paths: NluPaths) -> AsyncIterator[BotHarn
     while not _rasa_ready(url):
         assert process.poll() is None and time.monotonic() < deadline, "Rasa did not start"
         await asyncio.sleep(0.5)
-    async with FakeTelegram(token=TOKEN) as tg:
-        settings = Settings(
-            telegram_token=TOKEN,
-            telegram_api_base_url=tg.base_url,
-            rasa_url=url,
-            database_path=tmp_path / "bot.db",
-            responses_dir=responses,
-            poll_timeout=1,
-            admin_ids=frozenset({ADMIN}),
-        )
-        rasa = RasaClient(url, timeout=20)
-        await rasa.start()
-        storage = Storage(settings.database_path)
-        services = build_services(settings, rasa, storage, FaqStore(responses), clock=lambda: TODAY)
-        services.publisher.retrain = make_retrainer(paths, rasa, None)
-        services.publisher.interval = 0.2
-        stop, started = asyncio.Event(), asyncio.Event()
-        task = asyncio.create_task(serve_telegram(services, stop, started))
-        await asyncio.wait_for(started.wait(), 30)
-        tg.add_chat(ADMIN)
-        try:
-            yield BotHarness(tg, storage, services)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 30)
-            await rasa.close()
-            storage.close()
-            process.terminate()
-            process.wait(30)
+    try:
+        async with running_bot(url, tmp_path, responses) as harness:
+            harness.services.publisher.retrain = make_retrainer(paths, harness.services.rasa, None)
+            harness.services.publisher.interval = 0.2
+            harness.tg.add_chat(ADMIN_ID)
+            yield harness
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -105,7 +79,7 @@ async def test_bad_edit_refused_old_answer_served_admin_told(live_bot: BotHarnes
     responses = live_bot.services.settings.responses_dir
     before = (await live_bot.ask("kapan pemilu?"))[-1]["params"]["text"]
     edit(responses / "jadwal.yml", "    judul: Tanggal pemilu\n", "    judul: Tanggal pemilu\n\tjudul: x\n")
-    notice = await live_bot.tg.wait_for_messages(ADMIN, 1, timeout=10)
+    notice = await live_bot.tg.wait_for_messages(ADMIN_ID, 1, timeout=10)
     assert "DITOLAK" in notice[0]["params"]["text"] and "jadwal.yml baris" in notice[0]["params"]["text"]
     assert (await live_bot.ask("kapan pemilu?"))[-1]["params"]["text"] == before
 
