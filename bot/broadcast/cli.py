@@ -101,7 +101,8 @@ def bar(progress: store.Progress, width: int = 30) -> str:
     )
 
 
-async def send(settings: Settings, path: Path, dry_run: bool, out: IO[str] = sys.stdout) -> int:
+async def send(settings: Settings, path: Path, dry_run: bool, out: IO[str] | None = None) -> int:
+    out = out or sys.stdout
     draft = read_announcement(path)
     storage = Storage(settings.database_path)
     try:
@@ -164,7 +165,8 @@ async def _deliver_here(settings: Settings, storage: Storage, broadcast_id: int,
             await runner
 
 
-def status(settings: Settings, out: IO[str] = sys.stdout) -> int:
+def status(settings: Settings, out: IO[str] | None = None) -> int:
+    out = out or sys.stdout
     storage = Storage(settings.database_path)
     try:
         rows = asyncio.run(storage.run(store.list_broadcasts))
