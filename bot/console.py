@@ -9,8 +9,6 @@ import re
 from bot import texts
 from bot.conversation import CALLBACK_PREFIX, FEEDBACK_PREFIX, Conversation, Reply
 from bot.faq.telegram_html import visible_text
-from bot.rasa_client import RasaUnavailable
-from bot.tg.handlers import RASA_DOWN
 
 
 def as_plain_text(reply: Reply) -> str:
@@ -56,10 +54,7 @@ async def chat(conversation: Conversation, stop: asyncio.Event) -> None:
         elif text in ("/start", "/bantuan", "/help"):
             reply = conversation.start(None) if text == "/start" else conversation.help()
         else:
-            try:
-                reply = await conversation.answer_text(text)
-            except RasaUnavailable:
-                reply = Reply([RASA_DOWN])
+            reply = await conversation.answer_text(text)  # limited mode if Rasa is down
         print("\n" + as_plain_text(reply) + "\n")
 
 

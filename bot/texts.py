@@ -47,7 +47,6 @@ DELETE_ASK = (
     "status langganan, dan catatan pengiriman siaran. Setelah dihapus, Anda tidak menerima pengumuman lagi."
 )
 DELETE_DONE = "Data Anda sudah dihapus. Anda tetap bisa bertanya kapan saja."
-EN_HINT = "(I understood your question as: <i>{title}</i>.)"
 COMMANDS = [
     ("start", "Mulai dan lihat topik"),
     ("bantuan", "Cara memakai bot"),

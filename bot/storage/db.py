@@ -81,10 +81,6 @@ class Storage:
         }
         await self.run(lambda db: db["unanswered"].insert(row))  # type: ignore[union-attr]
 
-    async def count_chats(self) -> int:
-        """How many chats have talked to the bot."""
-        return await self.run(lambda db: db["chats"].count)
-
     async def count_answer(self, entry_id: str) -> None:
         """Add one to today's count of answers given from this entry."""
         day = now_utc()[:10]

@@ -12,16 +12,10 @@ from telegram.ext import ApplicationHandlerStop
 from bot import texts
 from bot.conversation import CALLBACK_PREFIX, FEEDBACK_PREFIX
 from bot.faq.publisher import describe_publish
-from bot.rasa_client import RasaUnavailable
 from bot.tg.context import BotContext
 from bot.tg.replies import send_reply
 
 log = logging.getLogger(__name__)
-
-RASA_DOWN = (
-    "Maaf, layanan pemahaman bahasa sedang tidak tersedia. Silakan coba lagi sebentar lagi, "
-    "atau pilih topik lewat /start."
-)
 
 
 async def flood_gate(update: Update, context: BotContext) -> None:
@@ -70,12 +64,7 @@ async def question(update: Update, context: BotContext) -> None:
             return
         text = text.replace(mention, " ").strip() or "bantuan"
     await _remember_chat(update, context)
-    try:
-        reply = await context.services.conversation.answer_text(text)
-    except RasaUnavailable as exc:
-        log.warning("Rasa unavailable: %s", exc)
-        await message.reply_text(RASA_DOWN)
-        return
+    reply = await context.services.conversation.answer_text(text)  # limited mode if Rasa is down
     await send_reply(message, reply, context.services.rate)
 
 
