@@ -187,6 +187,23 @@ def cmd_broadcast_status(args: argparse.Namespace) -> int:
     return broadcast_cli.status(_settings())
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    """Periksa Rasa, server aksi, database dan Telegram; keluar dengan kode 1 bila ada yang salah.
+
+    Contoh: pemilubot status
+    """
+    import asyncio
+
+    from bot.health import run_checks
+
+    settings = _settings()
+    report = asyncio.run(run_checks(settings))
+    for check in report.checks:
+        print(check.line())
+    print("Semua baik." if report.ok else "Ada yang perlu diperbaiki (lihat ✗ di atas).")
+    return 0 if report.ok else 1
+
+
 def _faq_failed(exc: FaqError) -> int:
     print(f"FAQ belum bisa dipakai ({len(exc.problems)} masalah):", file=sys.stderr)
     for problem in exc.problems:
@@ -222,6 +239,7 @@ def parser() -> argparse.ArgumentParser:
         "--no-rasa", action="store_true", help="jangan memulai Rasa (sudah berjalan di RASA_URL)"
     )
     add("siapkan", cmd_prepare)
+    add("status", cmd_status)
     faq = sub.add_parser("faq", help="memeriksa dan menerbitkan FAQ").add_subparsers(
         dest="faq", required=True
     )

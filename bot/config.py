@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_API = "https://api.telegram.org"
 
@@ -55,6 +56,18 @@ class Settings:
     log_level: str = "INFO"
     poll_timeout: int = 30
     retention_days: int = 30
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)
+    action_server_url: str = ""
+    # Seconds added to the long-poll timeout before a getUpdates read counts as timed out.
+    poll_read_slack: float = 10.0
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL, where our server accepts Telegram's POSTs."""
+        return urlsplit(self.webhook_url).path or "/"
 
     @classmethod
     def load(cls, env_file: Path | None = Path(".env")) -> Settings:
@@ -72,10 +85,14 @@ class Settings:
             rasa_timeout = float(get("RASA_TIMEOUT", "5"))
             poll_timeout = int(get("TELEGRAM_POLL_TIMEOUT", "30"))
             retention_days = int(get("RETENTION_DAYS", "30"))
+            webhook_port = int(get("WEBHOOK_PORT", "8443"))
         except ValueError as exc:
             raise ConfigError(
-                f"RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT / RETENTION_DAYS must be numbers: {exc}"
+                f"RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT / RETENTION_DAYS / WEBHOOK_PORT must be numbers: {exc}"
             ) from exc
+        webhook_url = get("WEBHOOK_URL", "")
+        webhook_secret = get("WEBHOOK_SECRET", "")
+        check_webhook(webhook_url, webhook_secret)
         return cls(
             telegram_token=get("TELEGRAM_BOT_TOKEN", ""),
             telegram_api_base_url=base,
@@ -87,6 +104,34 @@ class Settings:
             log_level=get("LOG_LEVEL", "INFO").upper(),
             poll_timeout=poll_timeout,
             retention_days=retention_days,
+            webhook_url=webhook_url,
+            webhook_listen=get("WEBHOOK_LISTEN", "127.0.0.1"),
+            webhook_port=webhook_port,
+            webhook_secret=webhook_secret,
+            action_server_url=get("ACTION_SERVER_URL", "").rstrip("/"),
+        )
+
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def check_webhook(url: str, secret: str) -> None:
+    """Webhook mode needs a public https URL and a secret Telegram echoes in every request."""
+    if not url:
+        return
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ConfigError(f"WEBHOOK_URL harus berupa alamat https://host/jalur (a URL), bukan {url!r}")
+    if not secret:
+        raise ConfigError(
+            "WEBHOOK_URL diisi tetapi WEBHOOK_SECRET kosong: mode webhook tidak mau berjalan tanpa rahasia. "
+            "Isi WEBHOOK_SECRET dengan 16-256 huruf/angka/_/- acak, misalnya hasil "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`. "
+            "(Webhook mode refuses to start without WEBHOOK_SECRET.)"
+        )
+    if not _SECRET.fullmatch(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET harus 16-256 karakter A-Z, a-z, 0-9, _ atau - (aturan secret_token Telegram). "
+            "(WEBHOOK_SECRET must be 16-256 characters of A-Z a-z 0-9 _ -.)"
         )
 
 
@@ -112,7 +157,7 @@ def setup_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    redactor = RedactSecrets([settings.telegram_token])
+    redactor = RedactSecrets([settings.telegram_token, settings.webhook_secret])
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
     for noisy in ("httpx", "httpcore", "aiohttp.access"):

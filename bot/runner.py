@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.broadcast.engine import BroadcastEngine, SendRate
 from bot.config import Settings
@@ -23,14 +23,16 @@ from bot.faq.model import Faq
 from bot.faq.publisher import FaqPublisher
 from bot.faq.store import FaqStore
 from bot.faq.timeline import today_wib
+from bot.health import run_checks
 from bot.nlu import model as nlu_model
 from bot.nlu import training_data
 from bot.rasa_client import RasaClient, replace_model
 from bot.rasa_server import RasaServer
 from bot.storage import Storage
-from bot.tg.app import build_application
+from bot.tg.app import build_application, set_commands
 from bot.tg.context import Services
 from bot.tg.status_reporter import report_progress
+from bot.tg.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -143,20 +145,38 @@ async def _print_notice(text: str) -> None:
 async def serve_telegram(
     services: Services, stop: asyncio.Event, started: asyncio.Event | None = None
 ) -> None:
-    """Poll the Bot API and answer until ``stop`` is set; set ``started`` once polling runs."""
+    """Answer Telegram until ``stop`` is set (polling, or webhook when WEBHOOK_URL is set);
+    set ``started`` once updates flow."""
     settings = services.settings
     application = build_application(services)
+    webhook: WebhookServer | None = None
     async with application:
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            timeout=settings.poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            error_callback=_polling_error,
-        )
+        await set_commands(application)
+        if settings.webhook_url:
+            webhook = WebhookServer(
+                application,
+                settings.webhook_secret,
+                settings.webhook_path,
+                settings.webhook_listen,
+                settings.webhook_port,
+                health=functools.partial(run_checks, settings),
+            )
+            await webhook.start()
+            await install_webhook(application.bot, settings)
+            mode = f"webhook {settings.webhook_listen}:{settings.webhook_port}{settings.webhook_path}"
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(
+                timeout=settings.poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+                error_callback=_polling_error,
+            )
+            mode = "polling"
         me = application.bot
         print(
-            f"Tanya Pemilu (@{me.username}) siap; Bot API: {settings.telegram_api_base_url}; "
+            f"Tanya Pemilu (@{me.username}) siap ({mode}); Bot API: {settings.telegram_api_base_url}; "
             f"Rasa: {settings.rasa_url}. Tekan Ctrl-C untuk berhenti.",
             flush=True,
         )
@@ -169,13 +189,63 @@ async def serve_telegram(
             asyncio.create_task(report_progress(bot, services.storage, stop)),
             asyncio.create_task(retention(services, stop)),
         ]
+        if webhook is not None:
+            tasks.append(asyncio.create_task(keep_webhook(bot, settings, stop)))
         if started is not None:
             started.set()
         await stop.wait()
         await asyncio.gather(*tasks, return_exceptions=True)
         print("Menghentikan bot …", flush=True)
-        await application.updater.stop()
+        if webhook is not None:
+            await webhook.stop()  # the webhook stays set: Telegram keeps updates until we are back
+        else:
+            assert application.updater is not None
+            await application.updater.stop()
         await application.stop()
+
+
+BOOTSTRAP_RETRIES = 10
+"""deleteWebhook at the start of polling is retried this often (with PTB's back-off) before giving up."""
+
+
+async def install_webhook(bot: Bot, settings: Settings, attempts: int = 10) -> None:
+    """``setWebhook`` with our URL, secret and every update kind; retried with back-off on errors."""
+    delay = 1.0
+    for attempt in range(1, attempts + 1):
+        try:
+            await bot.set_webhook(
+                url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+            log.info("Webhook set to %s", settings.webhook_url)
+            return
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            if attempt == attempts:
+                raise
+            log.warning("setWebhook failed (attempt %d, retrying in %.0f s): %s", attempt, delay, exc)
+            await asyncio.sleep(delay)
+            delay = min(30.0, delay * 2)
+
+
+async def keep_webhook(bot: Bot, settings: Settings, stop: asyncio.Event, every: float = 600) -> None:
+    """Every ``every`` seconds, make sure Telegram still has our webhook (someone may have removed it)."""
+    while not stop.is_set():
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+        if stop.is_set():
+            return
+        try:
+            info = await bot.get_webhook_info()
+            if info.url != settings.webhook_url:
+                log.warning("Telegram lost our webhook (now %r); setting it again", info.url)
+                await install_webhook(bot, settings)
+            elif info.last_error_message:
+                log.warning("Telegram reports webhook delivery errors: %s", info.last_error_message)
+        except TelegramError as exc:
+            log.warning("Could not check the webhook: %s", exc)
 
 
 async def retention(services: Services, stop: asyncio.Event, every: float = 6 * 3600) -> None:

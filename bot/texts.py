@@ -33,6 +33,7 @@ TOO_LONG = "Pesan Anda terlalu panjang. Mohon tulis pertanyaan singkat, satu per
 FEEDBACK_YES = "👍 Membantu"
 FEEDBACK_NO = "👎 Kurang membantu"
 FEEDBACK_THANKS = "Terima kasih atas masukannya!"
+INLINE_HINT = "Tanya Pemilu di chat pribadi"
 NOT_ADMIN = "Maaf, perintah ini hanya untuk staf Diskominfo."
 LIMITED_MODE_NOTE = (
     "ℹ️ <i>Mode terbatas: layanan pemahaman bahasa sedang gangguan, jawaban dicocokkan secara sederhana.</i>"

@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-token-not-real"
 TODAY = date(2026, 11, 28)
 ADMIN_ID = 555
+WEBHOOK_SECRET = "test-webhook-secret-0123456789"
 
 
 def free_port() -> int:
@@ -100,10 +101,24 @@ class BotHarness:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    rasa_url: str, tmp_path: Path, responses_dir: Path = REPO / "responses"
+    rasa_url: str,
+    tmp_path: Path,
+    responses_dir: Path = REPO / "responses",
+    webhook: bool = False,
+    **overrides: Any,
 ) -> AsyncIterator[BotHarness]:
-    """The real PTB Application polling a fake Bot API, with the given Rasa and a real SQLite file."""
+    """The real PTB Application polling a fake Bot API (or, with ``webhook``, receiving its pushes
+    on our webhook server), with the given Rasa and a real SQLite file. ``overrides``: Settings fields."""
     async with FakeTelegram(token=TOKEN) as tg:
+        if webhook:
+            port = free_port()
+            overrides = {
+                "webhook_url": f"http://127.0.0.1:{port}/telegram",
+                "webhook_listen": "127.0.0.1",
+                "webhook_port": port,
+                "webhook_secret": WEBHOOK_SECRET,
+                **overrides,
+            }
         settings = Settings(
             telegram_token=TOKEN,
             telegram_api_base_url=tg.base_url,
@@ -113,6 +128,7 @@ async def running_bot(
             poll_timeout=1,
             admin_ids=frozenset({ADMIN_ID}),
             rasa_timeout=2,
+            **overrides,
         )
         rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
         await rasa.start()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -13,6 +15,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -22,14 +25,22 @@ from bot import texts
 from bot.tg import admin, handlers, subscriptions
 from bot.tg.context import BotContext, Services
 
+log = logging.getLogger(__name__)
+
 
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot, talking to ``settings.telegram_api_base_url``, with every handler registered."""
+    """The bot, talking to ``settings.telegram_api_base_url``, with every handler registered.
+
+    Polling uses PTB's Updater; webhook mode (WEBHOOK_URL set) has no Updater: our own server
+    (:mod:`bot.tg.webhook`) puts updates on ``application.update_queue``.
+    """
     settings = services.settings
     api = settings.telegram_api_base_url
+    builder = ApplicationBuilder()
+    if settings.webhook_url:
+        builder = builder.updater(None)
     application = (
-        ApplicationBuilder()
-        .token(settings.telegram_token)
+        builder.token(settings.telegram_token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .defaults(
@@ -41,8 +52,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(64)
         .connection_pool_size(64)
-        .get_updates_read_timeout(settings.poll_timeout + 10)
-        .post_init(_post_init)
+        .get_updates_read_timeout(settings.poll_timeout + settings.poll_read_slack)
         .build()
     )
     application.bot_data["services"] = services
@@ -58,6 +68,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     application.add_handler(CommandHandler("status", subscriptions.status))
     application.add_handler(CallbackQueryHandler(subscriptions.choose_province, pattern=r"^prov:"))
     application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
     # New messages only: edits and channel posts are ignored on purpose (no double answers).
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.question)
@@ -84,5 +95,9 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     return application
 
 
-async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in texts.COMMANDS])
+async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu users see; a failure is logged, not fatal (the bot works without it)."""
+    try:
+        await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in texts.COMMANDS])
+    except TelegramError as exc:
+        log.warning("Could not set the command menu: %s", exc)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultsButton,
+    Message,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
@@ -87,6 +93,19 @@ async def button(update: Update, context: BotContext) -> None:
         return
     reply = await conversation.answer_button(data.removeprefix(CALLBACK_PREFIX))
     await send_reply(message, reply, context.services.rate)
+
+
+async def inline_query(update: Update, context: BotContext) -> None:
+    """@bot in another chat: no inline answers (sources and buttons need a private chat), so answer
+    with no results and one button that opens the private chat; Telegram shows it above the list."""
+    query = update.inline_query
+    if query is None:
+        return
+    await query.answer(
+        [],
+        cache_time=3600,
+        button=InlineQueryResultsButton(text=texts.INLINE_HINT, start_parameter="inline"),
+    )
 
 
 async def reload_faq(update: Update, context: BotContext) -> None:

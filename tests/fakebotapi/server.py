@@ -6,6 +6,11 @@ gen_spec.py). Errors use Telegram's shape: {"ok": false, "error_code": N, "descr
 and inspect what the bot sent; faults (5xx, dropped connections, latency) and rate limits (429) can
 be switched on.
 
+After ``setWebhook`` with a url, updates are no longer queued for getUpdates (which answers 409, as
+Telegram does) but POSTed to that url, with the ``X-Telegram-Bot-Api-Secret-Token`` header when a
+secret_token was set; a delivery that fails (connection error or a non-2xx answer) is retried with
+back-off until it succeeds or the webhook is deleted.
+
 Standalone, for trying the bot by hand or from another process:
     python -m tests.fakebotapi.server --port 8081 --token 123:ABC
     curl -s localhost:8081/_fake/message -d '{"chat_id": 42, "text": "kapan pemilu?"}'
@@ -20,12 +25,14 @@ import contextlib
 import itertools
 import json
 import math
+import re
 import time
 from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.fakebotapi.html_check import EntityError, parse_html
@@ -48,6 +55,10 @@ SENDING = {
     "copyMessage",
     "forwardMessage",
 }
+
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ApiError(Exception):
@@ -109,6 +120,14 @@ class FakeTelegram:
         self._sent_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # webhook push
+        self._push_wakeup = asyncio.Event()
+        self._push_task: asyncio.Task[None] | None = None
+        self._push_session: aiohttp.ClientSession | None = None
+        self.push_retry_delay = 0.1
+        self.push_max_delay = 2.0
+        self.webhook_deliveries: list[tuple[int, int | None]] = []  # (update_id, HTTP status or None)
+        self.webhook_last_error: tuple[int, str] | None = None
 
     # --- life cycle ------------------------------------------------------------------------
     def app(self) -> web.Application:
@@ -130,6 +149,10 @@ class FakeTelegram:
         return self
 
     async def stop(self) -> None:
+        await self._stop_pushing()
+        if self._push_session is not None:
+            await self._push_session.close()
+            self._push_session = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -161,9 +184,13 @@ class FakeTelegram:
 
     def _enqueue(self, update: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **update}
+        self._add_update(update)
+        return update
+
+    def _add_update(self, update: dict[str, Any]) -> None:
         self.updates.append(update)
         self._new_update.set()
-        return update
+        self._push_wakeup.set()
 
     def _user_message(
         self, chat_id: int, first_name: str, user_id: int | None, **content: Any
@@ -211,8 +238,7 @@ class FakeTelegram:
     def send_user_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Any update, as given (malformed ones too); an update_id is added if missing."""
         if "update_id" in update:
-            self.updates.append(update)
-            self._new_update.set()
+            self._add_update(update)
             return update
         return self._enqueue(update)
 
@@ -593,21 +619,87 @@ class FakeTelegram:
         return True
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
-        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if not str(params["url"]).startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if params.get("drop_pending_updates"):
+            self.updates.clear()
+        self.webhook = {
+            "url": params["url"],
+            "secret_token": secret,
+            "allowed_updates": params.get("allowed_updates"),
+        }
+        self.webhook_last_error = None
+        if self._push_task is None or self._push_task.done():
+            self._push_task = asyncio.create_task(self._push_loop())
+        self._push_wakeup.set()
         return True
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = {"url": ""}
+        self._push_wakeup.set()
         if params.get("drop_pending_updates"):
             self.updates.clear()
         return True
 
     async def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
+        info: dict[str, Any] = {
             "url": self.webhook.get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self.updates),
         }
+        if self.webhook.get("allowed_updates"):
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        if self.webhook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_last_error
+        return info
+
+    # --- webhook push ----------------------------------------------------------------------
+    async def _stop_pushing(self) -> None:
+        task, self._push_task = self._push_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _push_loop(self) -> None:
+        """Deliver queued updates to the webhook one at a time, oldest first, like Telegram."""
+        if self._push_session is None:
+            self._push_session = aiohttp.ClientSession()
+        delay = self.push_retry_delay
+        while self.webhook.get("url"):
+            allowed = self.webhook.get("allowed_updates")
+            ready = [u for u in self.updates if not allowed or any(k in u for k in allowed)]
+            if not ready:
+                self._push_wakeup.clear()
+                await self._push_wakeup.wait()
+                continue
+            update, url = ready[0], self.webhook["url"]
+            headers = {"Content-Type": "application/json"}
+            if self.webhook.get("secret_token"):
+                headers[SECRET_HEADER] = self.webhook["secret_token"]
+            status: int | None = None
+            try:
+                async with self._push_session.post(
+                    url, data=json.dumps(update), headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+                ) as resp:
+                    status = resp.status
+                    error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                error = f"Connection failed: {type(exc).__name__}"
+            self.webhook_deliveries.append((update["update_id"], status))
+            self.stats["webhook_posts"] += 1
+            if status is not None and 200 <= status < 300:
+                with contextlib.suppress(ValueError):
+                    self.updates.remove(update)
+                delay = self.push_retry_delay
+                continue
+            self.webhook_last_error = (int(time.time()), error)
+            self.stats["webhook_failures"] += 1
+            await asyncio.sleep(delay)
+            delay = min(self.push_max_delay, delay * 2)
 
     async def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
         self._chat(params["chat_id"])
