@@ -1,0 +1,150 @@
+"""``pemilubot status``: one line per component, "ok" or what is wrong and how to fix it; exit 1 if wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.storage import open_database
+from tests.conftest import TOKEN, free_port
+from tests.fakebotapi.server import FakeTelegram
+
+
+@pytest.fixture(scope="module")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """The fake Bot API on its own loop in a thread (the CLI runs its own asyncio.run)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    tg = FakeTelegram(token=TOKEN)
+    asyncio.run_coroutine_threadsafe(tg.start(), loop).result(10)
+    yield tg
+    asyncio.run_coroutine_threadsafe(tg.stop(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rasa_url: str, fake_telegram: FakeTelegram) -> Path:
+    """Everything healthy: real Rasa, a prepared database, a token the fake accepts."""
+    monkeypatch.chdir(tmp_path)  # no .env from the repository
+    db = tmp_path / "status.db"
+    open_database(db).conn.close()
+    for key, value in {
+        "DATABASE_PATH": str(db),
+        "RASA_URL": rasa_url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    for key in ("ACTION_SERVER_URL", "WEBHOOK_URL", "WEBHOOK_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    return db
+
+
+def status(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
+    code = main(["status"])
+    out = capsys.readouterr().out
+    lines = {}
+    for line in out.splitlines():
+        for name in ("rasa", "server aksi", "database", "telegram"):
+            if line[:1] in "✓✗-" and line[2:].startswith(name + " "):
+                lines[name] = line
+    return code, lines
+
+
+@pytest.mark.e2e
+def test_all_ok(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = status(capsys)
+    assert code == 0, lines
+    assert set(lines) == {"rasa", "server aksi", "database", "telegram"}
+    assert lines["rasa"].startswith("✓") and "dimuat" in lines["rasa"]
+    assert lines["server aksi"].startswith("-") and "tidak dipakai" in lines["server aksi"]
+    assert "integritas baik" in lines["database"] and "WAL" in lines["database"]
+    assert "@tanya_pemilu_bot" in lines["telegram"]
+
+
+@pytest.mark.e2e
+def test_rasa_down(env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{free_port()}")
+    code, lines = status(capsys)
+    assert code == 1
+    assert lines["rasa"].startswith("✗") and "tidak bisa dihubungi" in lines["rasa"]
+    assert "Perbaikan" in lines["rasa"]
+    assert lines["database"].startswith("✓") and lines["telegram"].startswith("✓")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("damage", ["garbage", "missing", "no_migrations", "old_schema", "not_wal"])
+def test_bad_database(
+    env: Path, damage: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = {
+        "garbage": "bukan database SQLite",
+        "missing": "belum ada",
+        "no_migrations": "belum punya skema",
+        "old_schema": "migrasi belum dijalankan: m003",
+        "not_wal": "bukan WAL",
+    }[damage]
+    for suffix in ("-wal", "-shm"):
+        Path(f"{env}{suffix}").unlink(missing_ok=True)
+    if damage == "garbage":
+        env.write_bytes(b"this is not a database " * 500)
+    elif damage == "missing":
+        env.unlink()
+    elif damage == "no_migrations":
+        env.unlink()
+        sqlite3.connect(env).execute("CREATE TABLE x (a)").connection.commit()
+    else:
+        conn = sqlite3.connect(env, isolation_level=None)
+        if damage == "old_schema":
+            conn.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm003%'")
+        else:
+            conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
+    code, lines = status(capsys)
+    assert code == 1
+    assert lines["database"].startswith("✗") and expected in lines["database"], lines["database"]
+    assert "Perbaikan" in lines["database"]
+    assert lines["rasa"].startswith("✓")
+
+
+@pytest.mark.e2e
+def test_telegram_token_refused(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "999:WRONG-token")
+    code, lines = status(capsys)
+    assert code == 1
+    assert "401" in lines["telegram"] and "@BotFather" in lines["telegram"]
+    assert "999:WRONG-token" not in "".join(lines.values())
+
+
+@pytest.mark.e2e
+def test_telegram_unreachable_and_no_token(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{free_port()}")
+    code, lines = status(capsys)
+    assert code == 1 and "tidak bisa dihubungi" in lines["telegram"]
+    assert TOKEN not in lines["telegram"]
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    code, lines = status(capsys)
+    assert code == 0, "no token is terminal mode, not a fault"
+    assert lines["telegram"].startswith("-") and "TELEGRAM_BOT_TOKEN kosong" in lines["telegram"]
+
+
+@pytest.mark.e2e
+def test_action_server_checked_only_when_set(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ACTION_SERVER_URL", f"http://127.0.0.1:{free_port()}")
+    code, lines = status(capsys)
+    assert code == 1
+    assert lines["server aksi"].startswith("✗") and "rasa run actions" in lines["server aksi"]
