@@ -49,7 +49,7 @@ nlu: $(VENV)/.installed ## Regenerate Rasa training data from responses/
 model: setup ## Train the Rasa model if its inputs changed
 
 lint: $(VENV)/.installed ## ruff + mypy
-	@$(BIN)/ruff check bot tests bench actions
+	@$(BIN)/ruff check bot tests bench actions nlu_data/pemilu_nlu
 	@$(BIN)/mypy
 
 test: $(VENV)/.installed $(RASA_VENV)/.installed ## Set up and run every check and test

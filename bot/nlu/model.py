@@ -12,6 +12,10 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+REPO = Path(__file__).resolve().parents[2]
+COMPONENTS_PARENT = REPO / "nlu_data"
+"""Rasa imports the custom components (package ``pemilu_nlu``) from here."""
+
 
 @dataclass(frozen=True)
 class NluPaths:
@@ -35,14 +39,17 @@ class NluPaths:
 
     def inputs(self) -> list[Path]:
         """Every file that changes the trained model."""
-        return [self.config, self.domain, *sorted(self.training_dir.glob("*.yml"))]
+        components = sorted(p for p in (self.nlu_dir / "pemilu_nlu").glob("*") if p.suffix in (".py", ".yml"))
+        return [self.config, self.domain, *sorted(self.training_dir.glob("*.yml")), *components]
 
 
 def rasa_env() -> dict[str, str]:
-    """Environment for every Rasa process: telemetry off, quiet TensorFlow."""
+    """Environment for every Rasa process: telemetry off, quiet TensorFlow, our components importable."""
     env = dict(os.environ)
+    python_path = [str(COMPONENTS_PARENT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env.update(
         {
+            "PYTHONPATH": os.pathsep.join(python_path),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
