@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -105,11 +105,14 @@ async def running_bot(
     tmp_path: Path,
     responses_dir: Path = REPO / "responses",
     webhook: bool = False,
+    before_start: Callable[[FakeTelegram], None] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[BotHarness]:
     """The real PTB Application polling a fake Bot API (or, with ``webhook``, receiving its pushes
     on our webhook server), with the given Rasa and a real SQLite file. ``overrides``: Settings fields."""
     async with FakeTelegram(token=TOKEN) as tg:
+        if before_start is not None:
+            before_start(tg)
         if webhook:
             port = free_port()
             overrides = {

@@ -69,11 +69,12 @@ class ApiError(Exception):
 
 @dataclass
 class Fault:
-    error_code: int
+    error_code: int | None  # None: no error, only the delay (a slow answer)
     description: str
     times: int
     retry_after: int | None = None
     drop_connection: bool = False
+    delay: float = 0.0
 
 
 def _utf16_len(text: str) -> int:
@@ -294,15 +295,21 @@ class FakeTelegram:
     def fail_next(
         self,
         method: str,
-        error_code: int = 500,
+        error_code: int | None = 500,
         description: str = "Internal Server Error",
         times: int = 1,
         retry_after: int | None = None,
         drop_connection: bool = False,
+        delay: float = 0.0,
     ) -> None:
+        """The next ``times`` calls of ``method`` wait ``delay`` seconds, then fail with ``error_code``
+        (or drop the connection); ``error_code=None`` with a delay is a slow but correct answer."""
         self._faults.setdefault(method.lower(), deque()).append(
-            Fault(error_code, description, times, retry_after, drop_connection)
+            Fault(error_code, description, times, retry_after, drop_connection, delay)
         )
+
+    def faults_pending(self, method: str) -> int:
+        return sum(f.times for f in self._faults.get(method.lower(), ()))
 
     def set_latency(self, seconds: float) -> None:
         self.latency = seconds
@@ -355,12 +362,16 @@ class FakeTelegram:
             fault.times -= 1
             if fault.times <= 0:
                 faults.popleft()
+            self.stats["faults"] += 1
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
             if fault.drop_connection:
                 transport = request.transport
                 if transport is not None:
                     transport.close()
                 raise ConnectionResetError("dropped by FakeTelegram")
-            return self._error(ApiError(fault.error_code, fault.description, fault.retry_after))
+            if fault.error_code is not None:
+                return self._error(ApiError(fault.error_code, fault.description, fault.retry_after))
         try:
             self._validate(method, params)
             if method in SENDING:
