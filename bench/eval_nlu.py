@@ -1,7 +1,7 @@
 """``make eval``: the held-out questions through the real Rasa server, plus Rasa's cross-validation.
 
-Prints overall and per-entry accuracy, the most confused pairs, how many off-topic questions got
-an election answer, and the result of ``rasa test nlu --cross-validation``.
+Prints overall, per-set, per-topic and per-entry accuracy, the most confused pairs, how many
+off-topic questions got an election answer, and the result of ``rasa test nlu --cross-validation``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 
-from bench.nlu_eval import REPO, report, run_eval
+from bench.nlu_eval import REPO, report, run_eval_sets, summary
+from bot.faq import load_faq
 from bot.nlu.model import NluPaths, model_path, rasa_env
 
 FLOOR_IN_SCOPE = 0.95
@@ -50,8 +51,13 @@ def cross_validation(folds: int = 3) -> str:
 
 def main() -> int:
     paths = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa/bin/rasa")
-    result = run_eval(model_path(paths))
-    print(report(result))
+    results = run_eval_sets(model_path(paths))
+    result = results.pop("semua")
+    print(report(result, "Evaluasi NLU: semua set held-out", load_faq(REPO / "responses")))
+    print("\nPer set (masing-masing ditulis terpisah dari data latih):")
+    for name, one in results.items():
+        print(f"  {name}: {summary(one)}")
+    print()
     for text, expected, got in result.misses:
         print(f"  ✗ {text!r}: harapan {expected}, hasil {got}")
     print("\n## rasa test nlu --cross-validation (3 lipatan, data latih)")

@@ -65,12 +65,18 @@ class Result:
         return statistics.median(self.latencies_ms) if self.latencies_ms else 0.0
 
 
-def load_heldout(folder: Path = HELDOUT_DIR) -> list[tuple[str, str]]:
-    """Every held-out set under tests/eval/ (each written apart from the training examples)."""
-    items = []
+def load_heldout_sets(folder: Path = HELDOUT_DIR) -> dict[str, list[tuple[str, str]]]:
+    """Each held-out set under tests/eval/ (each written apart from the training examples), by name."""
+    sets = {}
     for path in sorted(folder.glob("*.yml")):
-        items += yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return [(str(i["teks"]), str(i["harapan"])) for i in items]
+        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        sets[path.stem] = [(str(i["teks"]), str(i["harapan"])) for i in items]
+    return sets
+
+
+def load_heldout(folder: Path = HELDOUT_DIR) -> list[tuple[str, str]]:
+    """Every held-out question, all sets together."""
+    return [item for items in load_heldout_sets(folder).values() for item in items]
 
 
 def outcome(kind: str, entry_id: str | None) -> str:
@@ -115,7 +121,30 @@ async def evaluate(rasa_url: str, faq: Faq, items: list[tuple[str, str]]) -> Res
     return result
 
 
-def report(result: Result, title: str = "Evaluasi NLU") -> str:
+def summary(result: Result) -> str:
+    """One line: FAQ accuracy, off-topic declines, small talk."""
+    return (
+        f"FAQ {result.in_scope_right}/{result.in_scope} = {100 * result.in_scope_accuracy:.1f}%, "
+        f"di luar topik ditolak {result.off_topic_declined}/{result.off_topic} = "
+        f"{100 * result.off_topic_rate:.1f}%, sapaan {result.small_talk_right}/{result.small_talk}"
+    )
+
+
+def per_topic(result: Result, faq: Faq) -> list[str]:
+    """Accuracy per topic file (jadwal, surat_suara, ...)."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for entry_id, (right, total) in result.per_entry.items():
+        entry = faq.get(entry_id)
+        topic = entry.topic if entry else "?"
+        totals[topic][0] += right
+        totals[topic][1] += total
+    return [
+        f"  {topic:<16} {right}/{total} = {100 * right / total:.1f}%"
+        for topic, (right, total) in sorted(totals.items(), key=lambda kv: kv[1][0] / kv[1][1])
+    ]
+
+
+def report(result: Result, title: str = "Evaluasi NLU", faq: Faq | None = None) -> str:
     lines = [
         f"## {title}",
         f"- pertanyaan: {result.total} ({result.in_scope} FAQ, {result.off_topic} di luar topik/"
@@ -127,9 +156,10 @@ def report(result: Result, title: str = "Evaluasi NLU") -> str:
         f"diberi jawaban pemilu: {result.off_topic - result.off_topic_declined}",
         f"- sapaan/terima kasih/bantuan benar: {result.small_talk_right}/{result.small_talk}",
         f"- latensi parse lewat HTTP: p50 {result.p50:.1f} ms, p95 {result.percentile(0.95):.1f} ms",
-        "",
-        "Akurasi per entri (yang di bawah 100%):",
     ]
+    if faq is not None:
+        lines += ["", "Akurasi per topik:", *per_topic(result, faq)]
+    lines += ["", "Akurasi per entri (yang di bawah 100%):"]
     for entry, (right, total) in sorted(result.per_entry.items(), key=lambda kv: kv[1][0] / kv[1][1]):
         if right < total:
             lines.append(f"  {entry:<28} {right}/{total}")
@@ -168,3 +198,13 @@ def run_eval(model: Path, port: int = 5099) -> Result:
     faq = load_faq(REPO / "responses")
     with rasa_serving(model, port) as url:
         return asyncio.run(evaluate(url, faq, load_heldout()))
+
+
+def run_eval_sets(model: Path, port: int = 5099) -> dict[str, Result]:
+    """Score each held-out set and all of them together (key ``semua``) against one Rasa server."""
+    faq = load_faq(REPO / "responses")
+    sets = load_heldout_sets()
+    with rasa_serving(model, port) as url:
+        results = {name: asyncio.run(evaluate(url, faq, items)) for name, items in sets.items()}
+        results["semua"] = asyncio.run(evaluate(url, faq, [i for items in sets.values() for i in items]))
+    return results
