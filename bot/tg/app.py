@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.tg import admin, handlers, subscriptions
+from bot.tg import admin, handlers, sanity, subscriptions
 from bot.tg.context import BotContext, Services
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         .build()
     )
     application.bot_data["services"] = services
+    application.add_handler(TypeHandler(object, sanity.drop_malformed), group=-2)
     application.add_handler(TypeHandler(Update, handlers.flood_gate), group=-1)
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("hapusdata", handlers.delete_my_data))

@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 
 from bot.health import Report
+from bot.tg.sanity import parse_update
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,9 @@ class WebhookServer:
             )
             return web.json_response({"ok": False, "error": "forbidden"}, status=403)
         try:
-            data = json.loads(await request.read())
-            if not isinstance(data, dict):
-                raise ValueError("an Update must be a JSON object")
-            update = Update.de_json(data, self.application.bot)
-        except Exception as exc:  # malformed input must never take the server down
-            log.warning("Webhook: malformed update refused (%s)", type(exc).__name__)
+            update = parse_update(json.loads(await request.read()), self.application.bot)
+        except (ValueError, UnicodeDecodeError) as exc:  # MalformedUpdate and bad JSON are ValueErrors
+            log.warning("Webhook: malformed update refused (%s)", exc)
             return web.json_response({"ok": False, "error": "bad request"}, status=400)
         await self.application.update_queue.put(update)
         return web.json_response({"ok": True})
