@@ -102,3 +102,34 @@ async def test_delete_my_data_after_confirmation(bot: BotHarness) -> None:
         await asyncio.sleep(0.05)
     for table in ("chats", "subscriptions"):
         assert bot.storage.db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = 3004").fetchone()[0] == 0
+
+
+async def test_too_long_question_gets_a_short_note_and_is_not_stored(bot: BotHarness) -> None:
+    text = "kapan pemilu " * 60  # 780 characters, over the 500 a question may have
+    [reply] = await bot.ask(text, chat_id=3010)
+    assert reply["params"]["text"] == texts.TOO_LONG
+    assert list(bot.storage.db.query("SELECT * FROM unanswered")) == []
+    [ok] = await bot.ask("kapan pemilu?", chat_id=3010)  # a normal question right after is answered
+    assert "14 Februari 2024" in ok["params"]["text"]
+
+
+async def test_inline_query_gets_no_results_and_a_private_chat_button(bot: BotHarness) -> None:
+    bot.tg.send_user_update(
+        {
+            "inline_query": {
+                "id": "iq1",
+                "from": {"id": 3011, "is_bot": False, "first_name": "Ani"},
+                "query": "kapan pemilu",
+                "offset": "",
+            }
+        }
+    )
+    for _ in range(100):
+        calls = [p for method, p in bot.tg.calls if method == "answerInlineQuery"]
+        if calls:
+            break
+        await asyncio.sleep(0.05)
+    [params] = calls
+    assert params["inline_query_id"] == "iq1" and params["results"] == []
+    assert params["button"] == {"text": texts.INLINE_HINT, "start_parameter": "inline"}
+    assert bot.tg.messages_to(3011) == [], "nothing is sent to anyone"
