@@ -92,6 +92,8 @@ def build(day: date, rasa_bin: Path = REPO / ".venv-rasa/bin/rasa") -> RasaProje
     digest = hashlib.sha256()
     for name, content in sorted(files.items()):
         digest.update(name.encode() + b"\0" + content.encode() + b"\0")
+    for path in nlu.inputs():  # custom components in nlu_data/ (found through rasa_env's PYTHONPATH)
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     name = f"rasa-telegram-{digest.hexdigest()[:16]}"
     model = CACHE_DIR / f"{name}.tar.gz"
     if model.exists():

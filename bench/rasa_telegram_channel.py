@@ -10,7 +10,8 @@ Loaded by ``rasa run`` (in .venv-rasa, never by the bot) from a credentials file
 
 Only the Bot API address changes: aiogram's ``Bot`` gets ``server=TelegramAPIServer.from_base(url)``.
 Everything else (webhook route, setWebhook at start, getMe per update, splitting replies on blank
-lines, one sendMessage per part) is Rasa 3.6's ``rasa.core.channels.telegram`` unchanged.
+lines, one sendMessage per part) is Rasa 3.6's ``rasa.core.channels.telegram`` unchanged, apart from
+the start-up fix described in ``get_output_channel``.
 """
 
 from __future__ import annotations
@@ -50,10 +51,23 @@ class FakeApiTelegramInput(TelegramInput):
         return channel
 
     def get_output_channel(self) -> TelegramOutput:
-        """The output channel, after registering the webhook as Rasa's channel does at start."""
+        """The output channel, after registering the webhook as Rasa's channel does at start.
+
+        One fix: Rasa calls setWebhook inside ``asyncio.run``, so aiogram's HTTP session belongs to a
+        loop that is closed by the time Sanic serves, and the first reply fails with "Event loop is
+        closed" (Rasa 3.6.21, aiogram 2.15). Closing that session here lets aiogram open a new one in
+        Sanic's loop on the first request.
+        """
         output = FakeApiTelegramOutput(self.access_token, self.api_base_url)
+
+        async def register() -> None:
+            try:
+                await output.set_webhook(url=self.webhook_url)
+            finally:
+                await output.session.close()
+
         try:
-            asyncio.run(output.set_webhook(url=self.webhook_url))
+            asyncio.run(register())
         except TelegramAPIError as error:
             raise RasaException(f"setWebhook failed: {error}") from error
         return output

@@ -17,6 +17,10 @@ BENCHES = [
     ("Reply latency through the fake Bot API", ["bench.reply_latency"]),
     ("Broadcast: 10,000 subscribers, 30 msg/s limit, kill -9 halfway", ["bench.broadcast"]),
 ]
+# Benchmarks that print their own markdown section (heading, tables); progress goes to stderr.
+MARKDOWN_BENCHES = [
+    ("End to end: our bot vs Rasa's own Telegram channel", ["bench.telegram_compare"]),
+]
 
 
 def main() -> int:
@@ -32,6 +36,18 @@ def main() -> int:
             f"## {title}\n\n`python -m {' '.join(module)}` ({time.monotonic() - started:.0f} s, "
             f"exit {proc.returncode})\n\n```\n{output}\n```\n"
         )
+    for title, module in MARKDOWN_BENCHES:
+        print(f"==> {title}", flush=True)
+        started = time.monotonic()
+        proc = subprocess.run(
+            [python, "-m", *module], cwd=REPO, stdout=subprocess.PIPE, text=True, check=False
+        )
+        print(proc.stdout, flush=True)
+        note = f"`python -m {' '.join(module)}` ({time.monotonic() - started:.0f} s, exit {proc.returncode})"
+        if proc.returncode == 0 and proc.stdout.strip():
+            sections.append(f"{proc.stdout.strip()}\n\n{note}\n")
+        else:
+            sections.append(f"## {title}\n\n{note}: failed; run it alone to see why.\n")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     header = (
         f"# Benchmarks\n\nMeasured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine}. "
