@@ -14,6 +14,9 @@ from bot.rasa_client import RasaClient
 
 log = logging.getLogger(__name__)
 
+HEALTHY_RUN = 60.0
+"""Seconds a Rasa process must live before a crash counts as new (restart pause back to 1 s)."""
+
 
 class RasaServer:
     """A supervised ``rasa run`` child process serving one model over HTTP."""
@@ -72,13 +75,17 @@ class RasaServer:
         self._watch = asyncio.create_task(self._supervise())
 
     async def _supervise(self) -> None:
-        """Restart Rasa if it dies, with a growing pause between tries."""
+        """Restart Rasa if it dies; the pause grows while it keeps dying and resets after a good run."""
         delay = 1.0
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             assert self.process is not None
+            started = loop.time()
             code = await self.process.wait()
             if self._stopping:
                 return
+            if loop.time() - started > HEALTHY_RUN:
+                delay = 1.0
             self.restarts += 1
             log.error("Rasa exited with code %s; restarting in %.0f s", code, delay)
             await asyncio.sleep(delay)
