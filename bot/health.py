@@ -109,6 +109,10 @@ def check_database(path: Path) -> Check:
     """The database opens, passes ``PRAGMA quick_check``, has every migration and runs in WAL mode."""
     name = "database"
     fix_prepare = "Perbaikan: jalankan `pemilubot siapkan` (atau `make run`)."
+    fix_restore = (
+        "Perbaikan: hentikan bot, pulihkan dari cadangan, atau pindahkan berkas itu lalu "
+        "`pemilubot siapkan` membuat yang baru."
+    )
     if str(path) != ":memory:" and not Path(path).is_file():
         return Check(name, FAIL, f"{path} belum ada. {fix_prepare}")
     try:
@@ -121,8 +125,7 @@ def check_database(path: Path) -> Check:
             return Check(
                 name,
                 FAIL,
-                f"{path} rusak ({'; '.join(map(str, quick[:3]))}). Perbaikan: hentikan bot, pulihkan dari "
-                "cadangan, atau pindahkan berkas itu lalu `pemilubot siapkan` membuat yang baru.",
+                f"{path} rusak ({'; '.join(map(str, quick[:3]))}). {fix_restore}",
             )
         if not Database(conn)[migrations.migrations_table].exists():
             return Check(name, FAIL, f"{path} belum punya skema (migrasi belum dijalankan). {fix_prepare}")
@@ -133,8 +136,7 @@ def check_database(path: Path) -> Check:
         return Check(
             name,
             FAIL,
-            f"{path} bukan database SQLite yang sehat ({exc}). Perbaikan: hentikan bot, pulihkan dari "
-            "cadangan, atau pindahkan berkas itu lalu `pemilubot siapkan` membuat yang baru.",
+            f"{path} bukan database SQLite yang sehat ({exc}). {fix_restore}",
         )
     finally:
         conn.close()

@@ -39,6 +39,20 @@ from tests.fakebotapi.server import FakeTelegram
 
 pytestmark = pytest.mark.e2e
 
+COMMANDS = [
+    "/start",
+    "/bantuan",
+    "/help",
+    "/hapusdata",
+    "/siaran",
+    "/muatulang",
+    "/langganan",
+    "/berhenti",
+    "/status",
+    "/batal",
+    "/start@tanya_pemilu_bot",
+    "/unknown",
+]
 # Sentinels: "zqt" follows a tag the user typed, "zqe" an entity the user typed. The bot's own texts
 # never contain them, so finding them live in what the bot sent means user input became HTML.
 FRAGMENTS = [
@@ -73,34 +87,12 @@ FRAGMENTS = [
     "kapan pemilu?",
     "bawa apa ke tps",
     "@tanya_pemilu_bot",
-    "/start",
-    "/bantuan",
-    "/hapusdata",
-    "/siaran",
-    "/muatulang",
-    "/langganan",
-    "/berhenti",
-    "/status",
-    "/batal",
+    *COMMANDS,
 ]
 LIVE_USER_HTML = re.compile(r"<[^<>]*>zqt|<[^<>]*zq[te][^<>]*>|&lt;zqe|&amp;zqe|&gt;zqe|&#60;zqe")
 # Refusals by the API that a random update legitimately provokes; anything else is a bug.
 ENVIRONMENTAL = ("message to edit not found", "message is not modified", "query is too old")
 
-COMMANDS = [
-    "/start",
-    "/bantuan",
-    "/help",
-    "/hapusdata",
-    "/siaran",
-    "/muatulang",
-    "/langganan",
-    "/berhenti",
-    "/status",
-    "/batal",
-    "/start@tanya_pemilu_bot",
-    "/unknown",
-]
 texts = st.one_of(
     st.tuples(st.sampled_from(COMMANDS), st.sampled_from(["", " ", " <b>zqt", " &lt;zqe", " x" * 300])).map(
         "".join

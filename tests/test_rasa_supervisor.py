@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_server import RasaServer
+from tests.conftest import free_port
 
 STAND_IN = """#!{python}
 import http.server, json, sys
@@ -31,12 +31,6 @@ class Status(http.server.BaseHTTPRequestHandler):
         pass
 http.server.HTTPServer(("127.0.0.1", port), Status).serve_forever()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def serving(url: str) -> bool:
