@@ -89,3 +89,11 @@ def m003_subscriptions_and_broadcasts(db: Database) -> None:
     db["admin_log"].create(  # type: ignore[union-attr]
         {"id": int, "created_at": str, "admin_id": int, "action": str, "detail": str}, pk="id"
     )
+
+
+@migrations()
+def m004_send_failures(db: Database) -> None:
+    """Replies Telegram did not take after every retry, counted per day, method and reason (no ids)."""
+    db["send_failures"].create(  # type: ignore[union-attr]
+        {"day": str, "method": str, "reason": str, "count": int}, pk=("day", "method", "reason")
+    )
