@@ -92,6 +92,17 @@ class Storage:
             )
         )
 
+    async def record_send_failure(self, method: str, reason: str) -> None:
+        """A reply Telegram did not take after every retry (counted per day, method and reason)."""
+        day = now_utc()[:10]
+        await self.run(
+            lambda db: db.execute(
+                "INSERT INTO send_failures (day, method, reason, count) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT(day, method, reason) DO UPDATE SET count = count + 1",
+                [day, method, reason],
+            )
+        )
+
     async def record_feedback(self, entry_id: str, helpful: bool) -> None:
         """A 👍 or 👎 on an answer, stored per entry only."""
         row = {"created_at": now_utc(), "entry_id": entry_id, "helpful": int(helpful)}
