@@ -153,3 +153,42 @@ def test_undated_source_is_accepted_when_said_so(tmp_path: Path) -> None:
     )
     source = load_faq(tmp_path).get("jam_tps").sources[0]  # type: ignore[union-attr]
     assert source.date is None and source.date_note == "Maret 2024"
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_bad_deadline_marker_names_file_line_and_fix(tmp_path: Path) -> None:
+    path = write_faq(
+        tmp_path, "tps.yml", entry_yaml(answer="Pindah memilih {{batas 2024-02-07 2024-02-08}}.")
+    )
+    [message] = problems(tmp_path)
+    assert f"tps.yml baris {line_of(path, 'jawaban:')}, entri 'jam_tps'" in message
+    assert "tepat satu tanggal" in message and "{{batas 2024-02-07}}" in message
+
+
+def test_unclosed_block_is_refused(tmp_path: Path) -> None:
+    path = write_faq(tmp_path, "tps.yml", entry_yaml(answer="{{sampai 2024-02-14}}Bawa KTP-el."))
+    [message] = problems(tmp_path)
+    assert (
+        f"baris {line_of(path, 'jawaban:')}," in message
+        and "belum ditutup" in message
+        and "{{/sampai}}" in message
+    )
+
+
+def test_block_that_breaks_html_on_some_dates_is_refused(tmp_path: Path) -> None:
+    answer = "<b>{{sampai 2024-02-14}}Bawa KTP-el.</b>{{/sampai}}"
+    write_faq(tmp_path, "tps.yml", entry_yaml(answer=answer))
+    [message] = problems(tmp_path)
+    assert "15 Februari 2024" in message and "tidak valid" in message
+
+
+def test_english_answer_markers_are_checked_too(tmp_path: Path) -> None:
+    body = entry_yaml().replace(
+        "    sumber:", "    jawaban_en: Registration {{batas 2024-13-01}}.\n    sumber:"
+    )
+    write_faq(tmp_path, "tps.yml", body)
+    [message] = problems(tmp_path)
+    assert "'jawaban_en'" in message and "TTTT-BB-HH" in message

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from bot.faq.model import Entry, Faq, Source
 from bot.faq.telegram_html import MAX_MESSAGE_LENGTH, HtmlProblem, check_html
-from bot.faq.timeline import MarkerProblem, check_markers
+from bot.faq.timeline import MarkerProblem, fill_markers, format_date, marker_dates
 from bot.faq.yamlstrict import LineDict, YamlProblem, load_strict
 
 MIN_QUESTIONS = 12
@@ -191,11 +191,9 @@ def _entry(raw: Any, topic: str, name: str, problems: list[Problem]) -> Entry | 
         if not isinstance(value, str) or not value.strip():
             report(key, f"'{key}' wajib diisi dengan teks jawaban")
             continue
-        try:
-            check_markers(value)
-            check_html(value)
-        except (MarkerProblem, HtmlProblem) as exc:
-            report(key, f"'{key}': {exc}")
+        problem = _marker_problem(value, "en" if key == "jawaban_en" else "id")
+        if problem:
+            report(key, f"'{key}': {problem}")
             continue
         answers[key] = value
     facts = raw.get("fakta", [])
@@ -218,6 +216,24 @@ def _entry(raw: Any, topic: str, name: str, problems: list[Problem]) -> Entry | 
         file=name,
         line=raw.line,
     )
+
+
+def _marker_problem(text: str, lang: str) -> str | None:
+    """What is wrong with the markers or HTML of ``text`` on any date it can be read, or None."""
+    try:
+        days = marker_dates(text)
+        check_html(text)
+    except (MarkerProblem, HtmlProblem) as exc:
+        return str(exc)
+    for day in days:
+        rendered = fill_markers(text, day, lang)
+        try:
+            check_html(rendered)
+        except HtmlProblem as exc:
+            return f"pada {format_date(day, weekday=False)} jawaban menjadi tidak valid: {exc}"
+        if "{{" in rendered or "}}" in rendered:
+            return f"pada {format_date(day, weekday=False)} masih ada tanda {{{{ atau }}}} yang tidak terbaca"
+    return None
 
 
 def _sources(raw: Any, line: int, name: str, entry_id: str | None, problems: list[Problem]) -> list[Source]:
@@ -310,8 +326,10 @@ def _cross_check(entries: list[Entry], problems: list[Problem]) -> None:
         for lang in ("id", "en"):
             if lang == "en" and entry.answer_en is None:
                 continue
-            rendered = render_answer(entry, _FAR_PAST, lang)
-            length = check_html(rendered)
+            body = entry.answer_en if lang == "en" and entry.answer_en else entry.answer
+            length = max(
+                check_html(render_answer(entry, day, lang)) for day in [_FAR_PAST, *marker_dates(body)]
+            )
             if length > MAX_MESSAGE_LENGTH:
                 problems.append(
                     Problem(
