@@ -10,12 +10,18 @@ import subprocess
 import sys
 import tempfile
 
-from bench.nlu_eval import REPO, report, run_eval_sets, summary
+from bench.nlu_eval import REPO, Result, report, run_eval_sets, summary
 from bot.faq import load_faq
 from bot.nlu.model import NluPaths, model_path, rasa_env
 
 FLOOR_IN_SCOPE = 0.95
 FLOOR_OFF_TOPIC = 0.90
+# The fourth set, written blind for issue 12: the new entries and questions asked in 2026.
+SET_NOTES = {"heldout_2026": " [buta: entri baru + pertanyaan konteks 2026]"}
+
+
+def meets_floors(result: Result) -> bool:
+    return result.in_scope_accuracy >= FLOOR_IN_SCOPE and result.off_topic_rate >= FLOOR_OFF_TOPIC
 
 
 def cross_validation(folds: int = 3) -> str:
@@ -56,16 +62,18 @@ def main() -> int:
     print(report(result, "Evaluasi NLU: semua set held-out", load_faq(REPO / "responses")))
     print("\nPer set (masing-masing ditulis terpisah dari data latih):")
     for name, one in results.items():
-        print(f"  {name}: {summary(one)}")
+        verdict = "terpenuhi" if meets_floors(one) else "BELUM"
+        print(f"  {name}{SET_NOTES.get(name, '')}: {summary(one)}; batas {verdict}")
     print()
     for text, expected, got in result.misses:
         print(f"  ✗ {text!r}: harapan {expected}, hasil {got}")
     print("\n## rasa test nlu --cross-validation (3 lipatan, data latih)")
     print(cross_validation())
-    ok = result.in_scope_accuracy >= FLOOR_IN_SCOPE and result.off_topic_rate >= FLOOR_OFF_TOPIC
+    below = [name for name, one in results.items() if not meets_floors(one)]
     print(
         f"\nBatas minimum: FAQ ≥ {FLOOR_IN_SCOPE:.0%}, di luar topik ditolak ≥ {FLOOR_OFF_TOPIC:.0%}: "
-        f"{'TERPENUHI' if ok else 'BELUM'}"
+        f"semua set bersama {'TERPENUHI' if meets_floors(result) else 'BELUM'}; "
+        f"per set: {'terpenuhi di setiap set' if not below else 'BELUM di ' + ', '.join(below)}"
     )
     return 0
 

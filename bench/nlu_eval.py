@@ -66,9 +66,13 @@ class Result:
 
 
 def load_heldout_sets(folder: Path = HELDOUT_DIR) -> dict[str, list[tuple[str, str]]]:
-    """Each held-out set under tests/eval/ (each written apart from the training examples), by name."""
+    """Each held-out set under tests/eval/ (each written apart from the training examples), by name.
+
+    Only ``heldout*.yml`` are NLU sets (teks/harapan); other files there (e.g. the unanswered-question
+    sample for clustering) have a different shape.
+    """
     sets = {}
-    for path in sorted(folder.glob("*.yml")):
+    for path in sorted(folder.glob("heldout*.yml")):
         items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         sets[path.stem] = [(str(i["teks"]), str(i["harapan"])) for i in items]
     return sets
