@@ -97,3 +97,11 @@ def m004_send_failures(db: Database) -> None:
     db["send_failures"].create(  # type: ignore[union-attr]
         {"day": str, "method": str, "reason": str, "count": int}, pk=("day", "method", "reason")
     )
+
+
+@migrations()
+def m005_weekly_digests(db: Database) -> None:
+    """Which admin got the weekly digest for which ISO week, so a restart neither repeats nor skips it."""
+    db["weekly_digests"].create(  # type: ignore[union-attr]
+        {"week": str, "admin_id": int, "sent_at": str, "outcome": str}, pk=("week", "admin_id")
+    )
