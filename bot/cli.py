@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, setup_logging
 from bot.faq import FaqError, load_faq
+from bot.faq.model import Problem
+from bot.faq.sources import FACT_SHEET
 from bot.nlu import model as nlu_model
 from bot.nlu import training_data
 
@@ -67,17 +70,70 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_faq_check(args: argparse.Namespace) -> int:
-    """Periksa berkas FAQ di responses/; keluar dengan kode 1 bila ada kesalahan.
+    """Periksa berkas FAQ di responses/ dan sumbernya terhadap fact sheet; kode 1 bila ada kesalahan.
 
+    Peringatan (misalnya entri tanpa sumber resmi) ditampilkan dengan jumlahnya, kode tetap 0.
     Contoh: pemilubot faq periksa
     """
+    from bot.faq.sources import FactSheetError, load_fact_sheet
+
+    try:
+        faq = load_faq(args.responses, load_fact_sheet(args.facts))
+    except FactSheetError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except FaqError as exc:
+        _faq_warnings(exc.warnings)
+        return _faq_failed(exc)
+    _faq_warnings(faq.warnings)
+    questions = sum(len(e.questions) for e in faq.entries)
+    print(f"FAQ baik: {len(faq)} entri, {len(faq.topics)} topik, {questions} contoh pertanyaan.")
+    return 0
+
+
+def _faq_warnings(warnings: tuple[Problem, ...]) -> None:
+    for warning in warnings:
+        print(f"  ! {warning}")
+    if warnings:
+        print(
+            f"Peringatan: {len(warnings)} entri belum punya sumber resmi (bukan kesalahan, kode keluar 0)."
+        )
+
+
+def cmd_faq_preview(args: argparse.Namespace) -> int:
+    """Tampilkan jawaban (Indonesia dan Inggris, dengan sumber) seperti dibaca warga pada suatu tanggal.
+
+    --semua menampilkan semua entri dan keluar dengan kode 1 bila ada penanda yang tidak bisa ditampilkan.
+    Contoh: pemilubot faq pratinjau pindah_memilih_batas --tanggal 2024-02-06
+            pemilubot faq pratinjau --semua --tanggal 2026-11-30
+    """
+    from bot.faq.preview import preview_all, preview_entry
+    from bot.faq.timeline import today_wib
+
+    if bool(args.entry) == args.all:
+        print("Sebutkan satu id entri, atau --semua (tidak keduanya).", file=sys.stderr)
+        return 2
     try:
         faq = load_faq(args.responses)
     except FaqError as exc:
         return _faq_failed(exc)
-    questions = sum(len(e.questions) for e in faq.entries)
-    print(f"FAQ baik: {len(faq)} entri, {len(faq.topics)} topik, {questions} contoh pertanyaan.")
-    return 0
+    today = args.date or today_wib()
+    entry = faq.get(args.entry) if args.entry else None
+    if args.entry and entry is None:
+        print(f"Entri '{args.entry}' tidak ada; id yang ada: {', '.join(faq.ids)}", file=sys.stderr)
+        return 1
+    preview = preview_entry(entry, today) if entry else preview_all(faq, today)
+    print(preview.text)
+    for problem in preview.problems:
+        print(f"  ✗ {problem}", file=sys.stderr)
+    return 1 if preview.problems else 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' bukan tanggal TTTT-BB-HH, misalnya 2024-02-14") from None
 
 
 def cmd_nlu_build(args: argparse.Namespace) -> int:
@@ -243,7 +299,16 @@ def parser() -> argparse.ArgumentParser:
     faq = sub.add_parser("faq", help="memeriksa dan menerbitkan FAQ").add_subparsers(
         dest="faq", required=True
     )
-    add("periksa", cmd_faq_check, faq)
+    check = add("periksa", cmd_faq_check, faq)
+    check.add_argument(
+        "--fakta", dest="facts", default=str(FACT_SHEET), help=f"fact sheet (default: {FACT_SHEET})"
+    )
+    preview = add("pratinjau", cmd_faq_preview, faq)
+    preview.add_argument("entry", nargs="?", help="id entri, misalnya pindah_memilih_batas")
+    preview.add_argument("--semua", dest="all", action="store_true", help="semua entri")
+    preview.add_argument(
+        "--tanggal", dest="date", type=_iso_date, help="tanggal baca TTTT-BB-HH (default: hari ini WIB)"
+    )
     history = add("riwayat", cmd_faq_history, faq)
     history.add_argument("--batas", dest="limit", type=int, default=20, help="jumlah baris (default 20)")
     siaran = sub.add_parser("siaran", help="siaran pengumuman").add_subparsers(dest="siaran", required=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from bot.faq.model import Entry, Faq, Source
+from bot.faq.model import Problem as Problem  # re-exported: importers name it from here
+from bot.faq.sources import KINDS, FactSheet, derive_kind, is_official, same_url, url_problems
 from bot.faq.telegram_html import MAX_MESSAGE_LENGTH, HtmlProblem, check_html
 from bot.faq.timeline import MarkerProblem, fill_markers, format_date, marker_dates
 from bot.faq.yamlstrict import LineDict, YamlProblem, load_strict
@@ -22,34 +24,17 @@ FACT_PATTERN = re.compile(r"^F\d{3}$")
 RESERVED_IDS = frozenset({"sapa", "terima_kasih", "bantuan", "di_luar_topik", "nlu_fallback"})
 _TOP_KEYS = {"topik", "entri"}
 _ENTRY_KEYS = {"id", "judul", "fakta", "pertanyaan", "jawaban", "jawaban_en", "sumber"}
-_SOURCE_KEYS = {"judul", "tautan", "tanggal"}
+_SOURCE_KEYS = {"judul", "tautan", "tanggal", "jenis"}
 _FAR_PAST = date(2000, 1, 1)  # renders every marker in its longest form
 UNDATED = "tidak diketahui"  # an undated source: "tidak diketahui (perkiraan Maret 2024)"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in one file, with where and how to fix it."""
-
-    file: str
-    line: int | None
-    entry: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line:
-            where += f" baris {self.line}"
-        if self.entry:
-            where += f", entri '{self.entry}'"
-        return f"{where}: {self.message}"
 
 
 class FaqError(Exception):
     """The FAQ cannot be used as it is; ``problems`` lists every reason."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], warnings: tuple[Problem, ...] = ()) -> None:
         self.problems = problems
+        self.warnings = warnings  # found on the way; shown with the problems
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -58,32 +43,46 @@ def normalise_question(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
-def load_faq(directory: Path | str) -> Faq:
-    """Load every ``*.yml`` file under ``directory``; raise :class:`FaqError` listing all problems."""
+def load_faq(directory: Path | str, facts: FactSheet | None = None) -> Faq:
+    """Load every ``*.yml`` file under ``directory``; raise :class:`FaqError` listing all problems.
+
+    With the fact sheet (``facts``) the sources are checked too, as ``make validate`` does: links
+    citizens must not see are errors, and a fact's official page must be cited wherever the fact is
+    used; entries without any official source come back as ``Faq.warnings``.
+    """
     root = Path(directory)
     files = sorted(p for p in root.glob("*.yml") if p.is_file())
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     if not files:
         problems.append(Problem(str(root), None, None, "tidak ada berkas .yml"))
     entries: list[Entry] = []
     topics: dict[str, tuple[str, ...]] = {}
     for path in files:
         name = _display_name(path, root)
-        file_entries = _load_file(path, name, problems)
+        file_entries = _load_file(path, name, problems, _SourceCheck(facts, warnings))
         entries.extend(file_entries)
         if file_entries:
             topics[file_entries[0].topic] = tuple(e.id for e in file_entries)
     _cross_check(entries, problems)
     if problems:
-        raise FaqError(problems)
-    return Faq(entries=tuple(entries), topics=topics)
+        raise FaqError(problems, tuple(warnings))
+    return Faq(entries=tuple(entries), topics=topics, warnings=tuple(warnings))
 
 
 def _display_name(path: Path, root: Path) -> str:
     return f"{root.name}/{path.name}"
 
 
-def _load_file(path: Path, name: str, problems: list[Problem]) -> list[Entry]:
+class _SourceCheck:
+    """The fact sheet to check sources against (None: no source checks) and where warnings go."""
+
+    def __init__(self, facts: FactSheet | None, warnings: list[Problem]) -> None:
+        self.facts = facts
+        self.warnings = warnings
+
+
+def _load_file(path: Path, name: str, problems: list[Problem], check: _SourceCheck) -> list[Entry]:
     try:
         data = load_strict(path.read_bytes())
     except YamlProblem as exc:
@@ -104,7 +103,7 @@ def _load_file(path: Path, name: str, problems: list[Problem]) -> list[Entry]:
         return []
     entries = []
     for raw in raw_entries:
-        entry = _entry(raw, topic.strip(), name, problems)
+        entry = _entry(raw, topic.strip(), name, problems, check)
         if entry is not None:
             entries.append(entry)
     return entries
@@ -126,7 +125,7 @@ def _unknown_keys(
             )
 
 
-def _entry(raw: Any, topic: str, name: str, problems: list[Problem]) -> Entry | None:
+def _entry(raw: Any, topic: str, name: str, problems: list[Problem], check: _SourceCheck) -> Entry | None:
     if not isinstance(raw, LineDict):
         problems.append(
             Problem(
@@ -200,7 +199,19 @@ def _entry(raw: Any, topic: str, name: str, problems: list[Problem]) -> Entry | 
     if not isinstance(facts, list) or not all(isinstance(f, str) and FACT_PATTERN.match(f) for f in facts):
         report("fakta", "'fakta' harus berupa daftar nomor fakta, misalnya [F001, F002]")
         facts = []
-    sources = _sources(raw.get("sumber"), at("sumber"), name, entry_id, problems)
+    sources = _sources(raw.get("sumber"), at("sumber"), name, entry_id, problems, check.facts)
+    if check.facts is not None and sources:
+        _official_sources(facts, sources, check.facts, report)
+        if not any(is_official(s) for s in sources):
+            check.warnings.append(
+                Problem(
+                    name,
+                    at("sumber"),
+                    entry_id,
+                    "belum ada sumber resmi (situs .go.id, KPU, Bawaslu, MK, InfoPublik); tambahkan "
+                    "halaman resmi bila ada (official_source di docs/sumber/fakta-pemilu2024.yaml)",
+                )
+            )
     if len(problems) > before or entry_id is None or "jawaban" not in answers:
         return None
     assert isinstance(title, str)
@@ -236,7 +247,27 @@ def _marker_problem(text: str, lang: str) -> str | None:
     return None
 
 
-def _sources(raw: Any, line: int, name: str, entry_id: str | None, problems: list[Problem]) -> list[Source]:
+def _official_sources(
+    facts: list[str], sources: list[Source], sheet: FactSheet, report: Callable[[str, str], None]
+) -> None:
+    """Every fact the entry uses that has an official page: that page must be among the sources."""
+    for fact_id in facts:
+        if fact_id not in sheet.fact_ids:
+            report("fakta", f"fakta {fact_id} tidak ada di {sheet.path}; periksa nomornya")
+            continue
+        page = sheet.official.get(fact_id)
+        if page is None or any(s.url and same_url(s.url, page.url) for s in sources):
+            continue
+        report(
+            "fakta",
+            f"fakta {fact_id} punya sumber resmi di {sheet.path}, tetapi entri ini tidak mengutipnya; "
+            f"tambahkan ke 'sumber': - judul: {page.title} | tautan: {page.url} | tanggal: {page.date}",
+        )
+
+
+def _sources(
+    raw: Any, line: int, name: str, entry_id: str | None, problems: list[Problem], facts: FactSheet | None
+) -> list[Source]:
     need = "'sumber' wajib diisi (judul, tautan, tanggal)"
     if not isinstance(raw, list) or not raw:
         problems.append(Problem(name, line, entry_id, need))
@@ -248,7 +279,19 @@ def _sources(raw: Any, line: int, name: str, entry_id: str | None, problems: lis
             continue
         _unknown_keys(item, _SOURCE_KEYS, name, entry_id, problems)
         title, url, when = item.get("judul"), item.get("tautan"), item.get("tanggal")
+        kind = item.get("jenis", "")
         where = item.key_lines
+        if kind != "" and kind not in KINDS:
+            problems.append(
+                Problem(
+                    name,
+                    where["jenis"],
+                    entry_id,
+                    f"sumber: 'jenis' {kind!r} tidak dikenal; tulis salah satu: {', '.join(KINDS)} "
+                    "(atau hapus baris 'jenis' agar ditentukan dari alamat situs)",
+                )
+            )
+            continue
         if not isinstance(title, str) or not title.strip():
             problems.append(Problem(name, item.line, entry_id, "sumber: 'judul' wajib diisi"))
             continue
@@ -263,6 +306,11 @@ def _sources(raw: Any, line: int, name: str, entry_id: str | None, problems: lis
                 )
             )
             continue
+        if facts is not None and url is not None:
+            for message in url_problems(url, facts):
+                problems.append(
+                    Problem(name, where.get("tautan", item.line), entry_id, f"sumber: tautan {url} {message}")
+                )
         note = None
         if isinstance(when, str) and when.strip().lower().startswith(UNDATED):
             note = when.strip()[len(UNDATED) :].strip(" ()") or None
@@ -278,7 +326,9 @@ def _sources(raw: Any, line: int, name: str, entry_id: str | None, problems: lis
                 )
             )
             continue
-        sources.append(Source(title=title.strip(), url=url, date=when, date_note=note))
+        sources.append(
+            Source(title=title.strip(), url=url, date=when, date_note=note, kind=kind or derive_kind(url))
+        )
     if sources and not any(s.url for s in sources):
         problems.append(Problem(name, line, entry_id, "minimal satu sumber wajib punya 'tautan'"))
     return sources

@@ -16,6 +16,25 @@ class Source:
     date: date | None
     url: str | None = None
     date_note: str | None = None  # for an undated source: "tidak diketahui (Maret 2024)"
+    kind: str = ""  # resmi, media or pemantau; empty: derived from the link (bot.faq.sources.kind_of)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file, with where and how to fix it."""
+
+    file: str
+    line: int | None
+    entry: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f" baris {self.line}"
+        if self.entry:
+            where += f", entri '{self.entry}'"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,7 @@ class Faq:
 
     entries: tuple[Entry, ...]
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()  # worth fixing, but the FAQ can be used as it is
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
