@@ -200,13 +200,35 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Laporan: pertanyaan yang belum terjawab (dikelompokkan), entri terpopuler, fallback, masukan.
 
     Contoh: pemilubot laporan --hari 30 --csv > laporan.csv
+            pemilubot laporan --mingguan   # ringkasan minggu lalu, sama dengan yang dikirim ke staf
     """
     from bot import report
     from bot.storage import open_database
 
+    if args.weekly:
+        return _weekly_digest(args)
     db = open_database(_settings().database_path)
     result = report.build_report(db, days=args.days)
     print(report.as_csv(result) if args.csv else report.as_text(result), end="" if args.csv else "\n")
+    return 0
+
+
+def _weekly_digest(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bot import digest
+    from bot.storage import open_database
+
+    settings = _settings()
+    try:
+        faq = load_faq(args.responses)
+    except FaqError:
+        faq = None  # still useful without entry titles
+    now = datetime.now(timezone.utc)
+    week = digest.last_complete_week(now)
+    db = open_database(settings.database_path)
+    result = digest.build_digest(db, week, now=now, retention_days=settings.retention_days, faq=faq)
+    print(digest.as_text(result))
     return 0
 
 
@@ -319,6 +341,7 @@ def parser() -> argparse.ArgumentParser:
     rep = add("laporan", cmd_report)
     rep.add_argument("--hari", dest="days", type=int, default=7, help="periode dalam hari (default 7)")
     rep.add_argument("--csv", action="store_true", help="keluaran CSV untuk spreadsheet")
+    rep.add_argument("--mingguan", dest="weekly", action="store_true", help="ringkasan minggu lalu")
     nlu = sub.add_parser("nlu", help="data latih dan model Rasa").add_subparsers(dest="nlu", required=True)
     build = add("buat", cmd_nlu_build, nlu)
     build.add_argument("--check", action="store_true", help="hanya periksa apakah berkas sudah terbaru")
