@@ -105,3 +105,43 @@ def m005_weekly_digests(db: Database) -> None:
     db["weekly_digests"].create(  # type: ignore[union-attr]
         {"week": str, "admin_id": int, "sent_at": str, "outcome": str}, pk=("week", "admin_id")
     )
+
+
+@migrations()
+def m006_claims(db: Database) -> None:
+    """Cek Hoaks: messages no claim matched yet (text only), who asked to be told (until told or
+    RETENTION_DAYS), and the history of claim-file edits."""
+    # Text only, like `unanswered`: no chat or user id here.
+    db["pending_claims"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "created_at": str,
+            "text": str,
+            "decision": str,
+            "best_claim": str,
+            "best_score": float,
+            "resolved_claim": str,
+            "resolved_at": str,
+        },
+        pk="id",
+    )
+    db["pending_claims"].create_index(["created_at"])  # type: ignore[union-attr]
+    # The one place a chat id meets a message: only for those who pressed "Beri tahu saya".
+    db["claim_watchers"].create(  # type: ignore[union-attr]
+        {"pending_id": int, "chat_id": int, "created_at": str},
+        pk=("pending_id", "chat_id"),
+        foreign_keys=[("pending_id", "pending_claims", "id")],
+    )
+    db["claim_watchers"].create_index(["chat_id"])  # type: ignore[union-attr]
+    db["claim_changes"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "created_at": str,
+            "content_hash": str,
+            "added": str,
+            "changed": str,
+            "removed": str,
+            "by": str,
+        },
+        pk="id",
+    )
