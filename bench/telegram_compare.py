@@ -68,7 +68,7 @@ class BenchTelegram(FakeTelegram):
 
     def __init__(self, token: str) -> None:
         super().__init__(token=token)
-        self.set_rate_limits(None, None)
+        self.set_rate_limits(None, None, None)
         self.by_chat: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self._chat_events: dict[int, asyncio.Event] = {}
 

@@ -43,7 +43,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     except nlu_model.TrainingFailed as exc:
         print(exc, file=sys.stderr)
         return 1
-    runner.run_until_stopped(lambda: runner.serve(settings, _paths(args), start_rasa=not args.no_rasa))
+    from bot.rasa_server import RasaStartError
+
+    try:
+        runner.run_until_stopped(lambda: runner.serve(settings, _paths(args), start_rasa=not args.no_rasa))
+    except RasaStartError as exc:
+        print(f"Bot tidak bisa mulai: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -51,6 +51,9 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout: float = 5.0
+    # Messages per second the bot lets out (Telegram allows 30; 25 leaves room for jitter). 0 = no
+    # budgets at all, only for benchmarks against a fake server without limits.
+    telegram_max_rate: float = 25.0
     database_path: Path = Path("data/tanya-pemilu.db")
     responses_dir: Path = Path("responses")
     log_level: str = "INFO"
@@ -86,10 +89,14 @@ class Settings:
             poll_timeout = int(get("TELEGRAM_POLL_TIMEOUT", "30"))
             retention_days = int(get("RETENTION_DAYS", "30"))
             webhook_port = int(get("WEBHOOK_PORT", "8443"))
+            max_rate = float(get("TELEGRAM_MAX_RATE", "25"))
         except ValueError as exc:
             raise ConfigError(
-                f"RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT / RETENTION_DAYS / WEBHOOK_PORT must be numbers: {exc}"
+                "RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT / RETENTION_DAYS / WEBHOOK_PORT / TELEGRAM_MAX_RATE "
+                f"must be numbers: {exc}"
             ) from exc
+        if max_rate > 30:
+            raise ConfigError(f"TELEGRAM_MAX_RATE {max_rate} is above Telegram's 30 messages/s; use 25")
         webhook_url = get("WEBHOOK_URL", "")
         webhook_secret = get("WEBHOOK_SECRET", "")
         check_webhook(webhook_url, webhook_secret)
@@ -99,6 +106,7 @@ class Settings:
             admin_ids=_admin_ids(get("BOT_ADMIN_IDS", "")),
             rasa_url=get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             rasa_timeout=rasa_timeout,
+            telegram_max_rate=max_rate,
             database_path=Path(get("DATABASE_PATH", "data/tanya-pemilu.db")),
             responses_dir=Path(get("RESPONSES_DIR", "responses")),
             log_level=get("LOG_LEVEL", "INFO").upper(),

@@ -8,31 +8,23 @@ import functools
 import html
 import logging
 import signal
-import time
 from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
-from bot.broadcast.engine import BroadcastEngine, SendRate
 from bot.config import Settings
-from bot.conversation import Conversation
-from bot.faq.model import Faq
-from bot.faq.publisher import FaqPublisher
 from bot.faq.store import FaqStore
-from bot.faq.timeline import today_wib
 from bot.health import run_checks
 from bot.nlu import model as nlu_model
 from bot.nlu import training_data
-from bot.rasa_client import RasaClient, replace_model
-from bot.rasa_server import RasaServer
-from bot.storage import Storage
 from bot.tg.app import build_application, set_commands
 from bot.tg.context import Services
+from bot.tg.outbound import BACKGROUND
 from bot.tg.status_reporter import report_progress
 from bot.tg.webhook import WebhookServer
+from bot.wiring import running_services
 
 log = logging.getLogger(__name__)
 
@@ -52,90 +44,28 @@ def prepare_model(settings: Settings, paths: nlu_model.NluPaths) -> Path:
     return model
 
 
-def make_retrainer(
-    paths: nlu_model.NluPaths, rasa: RasaClient, rasa_server: RasaServer | None
-) -> Callable[[Faq], Awaitable[None]]:
-    """Regenerate training data, train off the event loop, and swap the model into Rasa."""
-
-    async def retrain(faq: Faq) -> None:
-        started = time.monotonic()
-        await asyncio.to_thread(training_data.write, faq, paths.nlu_dir)
-        model, seconds = await asyncio.to_thread(nlu_model.train, paths)
-        await replace_model(rasa, str(model.resolve()))
-        if rasa_server is not None:
-            rasa_server.model = model  # a restarted Rasa serves the new model too
-        log.info(
-            "Model %s live (trained in %.1f s, %.1f s in all)",
-            model.name,
-            seconds,
-            time.monotonic() - started,
-        )
-
-    return retrain
-
-
 async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bool = True) -> None:
     """Run the whole bot until SIGINT/SIGTERM, then stop every part cleanly."""
-    faq_store = FaqStore(settings.responses_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-
-    rasa_server: RasaServer | None = None
-    if start_rasa:
-        model = nlu_model.model_path(paths)
-        rasa_server = RasaServer(paths.rasa_bin, model, settings.rasa_url, Path("data/rasa.log"))
-        print(f"Memulai Rasa di {settings.rasa_url} (model {model.name}) …", flush=True)
-        await rasa_server.start()
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
-    await rasa.start()
-    storage = Storage(settings.database_path)
-    services = build_services(settings, rasa, storage, faq_store)
-    publisher = services.publisher
-    publisher.retrain = make_retrainer(paths, rasa, rasa_server)
     try:
-        await rasa.wait_ready(60)
-        if settings.telegram_token:
-            await serve_telegram(services, stop)
-        else:
-            from bot.console import chat
+        async with running_services(settings, paths, start_rasa=start_rasa) as services:
+            await services.rasa.wait_ready(60)
+            if settings.telegram_token:
+                await serve_telegram(services, stop)
+            else:
+                from bot.console import chat
 
-            publisher.notify = _print_notice
-            watcher = asyncio.create_task(publisher.watch(stop))
-            await chat(services.conversation, stop)
-            stop.set()
-            await watcher
+                publisher = services.publisher
+                publisher.notify = _print_notice
+                watcher = asyncio.create_task(publisher.watch(stop))
+                await chat(services.conversation, stop)
+                stop.set()
+                await watcher
     finally:
-        await rasa.close()
-        storage.close()
-        if rasa_server is not None:
-            await rasa_server.stop()
         print("Tanya Pemilu berhenti.", flush=True)
-
-
-def build_services(
-    settings: Settings,
-    rasa: RasaClient,
-    storage: Storage,
-    faq_store: FaqStore,
-    clock: Callable[[], date] = today_wib,
-) -> Services:
-    """Every long-lived service, wired once."""
-    rate = SendRate()
-    return Services(
-        settings=settings,
-        rasa=rasa,
-        storage=storage,
-        conversation=Conversation(faq_store, rasa, storage, clock),
-        publisher=FaqPublisher(faq_store, storage),
-        engine=BroadcastEngine(storage, _not_connected, rate),
-        rate=rate,
-    )
-
-
-async def _not_connected(chat_id: int, text: str) -> None:
-    raise RuntimeError("the broadcast engine has no Telegram connection yet")
 
 
 async def _print_notice(text: str) -> None:
@@ -182,7 +112,9 @@ async def serve_telegram(
         )
         bot = application.bot
         services.publisher.notify = functools.partial(notify_admins, bot, settings.admin_ids)
-        services.engine.send = functools.partial(bot.send_message, read_timeout=15, write_timeout=15)
+        services.engine.send = functools.partial(
+            bot.send_message, read_timeout=15, write_timeout=15, rate_limit_args=BACKGROUND
+        )
         tasks = [
             asyncio.create_task(services.publisher.watch(stop)),
             asyncio.create_task(services.engine.run(stop)),

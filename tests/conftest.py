@@ -18,13 +18,12 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.faq.store import FaqStore
 from bot.nlu.model import NluPaths, rasa_env
-from bot.rasa_client import RasaClient
 from bot.rasa_server import RasaServer
-from bot.runner import build_services, prepare_model, serve_telegram
+from bot.runner import prepare_model, serve_telegram
 from bot.storage import Storage
 from bot.tg.context import Services
+from bot.wiring import running_services
 from tests.fakebotapi.server import FakeTelegram
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,23 +132,16 @@ async def running_bot(
             rasa_timeout=2,
             **overrides,
         )
-        rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
-        await rasa.start()
-        storage = Storage(settings.database_path)
-        services = build_services(
-            settings, rasa, storage, FaqStore(settings.responses_dir), clock=lambda: TODAY
-        )
-        stop, started = asyncio.Event(), asyncio.Event()
-        task = asyncio.create_task(serve_telegram(services, stop, started))
-        await asyncio.wait_for(started.wait(), 30)
-        try:
-            yield BotHarness(tg, storage, services)
-        finally:
-            stop.set()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, 30)
-            await rasa.close()
-            storage.close()
+        async with running_services(settings, clock=lambda: TODAY) as services:
+            stop, started = asyncio.Event(), asyncio.Event()
+            task = asyncio.create_task(serve_telegram(services, stop, started))
+            await asyncio.wait_for(started.wait(), 30)
+            try:
+                yield BotHarness(tg, services.storage, services)
+            finally:
+                stop.set()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, 30)
 
 
 @pytest.fixture

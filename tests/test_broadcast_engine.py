@@ -12,7 +12,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.broadcast import store
-from bot.broadcast.engine import BroadcastEngine, SendRate
+from bot.broadcast.engine import BroadcastEngine
 from bot.storage import Storage
 
 
@@ -70,7 +70,7 @@ async def test_everyone_reached_once(storage: Storage) -> None:
         functools.partial(store.create_broadcast, text="<b>Halo</b>", provinces=None, created_by="t")
     )
     sender = Recorder()
-    await run_until_done(BroadcastEngine(storage, sender, SendRate(per_second=1000)), storage, broadcast_id)
+    await run_until_done(BroadcastEngine(storage, sender), storage, broadcast_id)
     assert sorted(sender.sent) == list(range(1, 61))
     progress = await storage.run(functools.partial(store.progress, broadcast_id=broadcast_id))
     assert (progress.total, progress.sent, progress.remaining) == (60, 60, 0)
@@ -90,19 +90,6 @@ async def test_province_audience(storage: Storage) -> None:
     assert sorted(sender.sent) == [1, 2, 3]
 
 
-async def test_never_more_than_the_rate(storage: Storage) -> None:
-    await subscribe_many(storage, range(1, 41))
-    broadcast_id = await storage.run(
-        functools.partial(store.create_broadcast, text="x", provinces=None, created_by="t")
-    )
-    sender = Recorder()
-    await run_until_done(BroadcastEngine(storage, sender, SendRate(per_second=20)), storage, broadcast_id)
-    times = sorted(sender.times)
-    worst = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-    assert worst <= 20
-    assert len(sender.sent) == 40
-
-
 async def test_error_paths(storage: Storage) -> None:
     await subscribe_many(storage, range(1, 7))
     errors: dict[int, list[Exception]] = {
@@ -116,7 +103,7 @@ async def test_error_paths(storage: Storage) -> None:
         functools.partial(store.create_broadcast, text="x", provinces=None, created_by="t")
     )
     sender = Recorder(errors)
-    engine = BroadcastEngine(storage, sender, SendRate(per_second=1000), max_attempts=3, backoff=0.05)
+    engine = BroadcastEngine(storage, sender, max_attempts=3, backoff=0.05)
     started = time.monotonic()
     await run_until_done(engine, storage, broadcast_id)
     assert time.monotonic() - started >= 1.0, "waited retry_after"
@@ -139,7 +126,7 @@ async def test_resume_after_crash_loses_nobody(tmp_path: Path) -> None:
         functools.partial(store.create_broadcast, text="x", provinces=None, created_by="t")
     )
     first = Recorder()
-    engine = BroadcastEngine(storage, first, SendRate(per_second=100))
+    engine = BroadcastEngine(storage, first)
     stop = asyncio.Event()
     task = asyncio.create_task(engine.run(stop))
     while len(first.sent) < 50:
@@ -150,7 +137,7 @@ async def test_resume_after_crash_loses_nobody(tmp_path: Path) -> None:
 
     storage = Storage(path)
     second = Recorder()
-    await run_until_done(BroadcastEngine(storage, second, SendRate(per_second=1000)), storage, broadcast_id)
+    await run_until_done(BroadcastEngine(storage, second), storage, broadcast_id)
     everyone = Counter(first.sent) + Counter(second.sent)
     assert set(everyone) == set(range(1, 201)), "nobody lost"
     duplicates = sum(n - 1 for n in everyone.values())

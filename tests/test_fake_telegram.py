@@ -87,7 +87,7 @@ async def test_blocked_rate_limited_and_faults(tg: FakeTelegram) -> None:
     status, body = await call(tg, "sendMessage", chat_id=10, text="3")
     assert status == 429 and body["parameters"]["retry_after"] >= 1
     assert body["description"].startswith("Too Many Requests: retry after")
-    tg.set_rate_limits(None, None)
+    tg.set_rate_limits(None, None, None)
     tg.fail_next("sendMessage", 502, "Bad Gateway")
     assert (await call(tg, "sendMessage", chat_id=10, text="4"))[0] == 502
     assert (await call(tg, "sendMessage", chat_id=10, text="5"))[0] == 200
@@ -122,3 +122,38 @@ async def test_real_ptb_bot_sees_telegram_errors(tg: FakeTelegram) -> None:
         with pytest.raises(RetryAfter) as info:
             await bot.send_message(5, "x")
         assert int(getattr(info.value.retry_after, "total_seconds", lambda: info.value.retry_after)()) == 3
+
+
+async def test_limits_count_at_arrival_even_when_the_answer_is_slow(tg: FakeTelegram) -> None:
+    """Telegram counts a message when the request arrives, not when it answers: 30 requests in
+    flight at once use up the second, the 31st is refused although no answer has come back yet."""
+    for chat in range(1, 41):
+        tg.add_chat(chat)
+    tg.set_rate_limits(global_per_second=30, per_chat_per_second=1)
+    tg.set_latency(0.3)
+    results = await asyncio.gather(*(call(tg, "sendMessage", chat_id=c, text="x") for c in range(1, 32)))
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(200) == 30 and statuses.count(429) == 1
+    assert tg.max_in_window(1.0) == 30
+
+
+async def test_private_chat_and_group_budgets(tg: FakeTelegram) -> None:
+    tg.add_chat(5)
+    tg.add_chat(-100, chat_type="supergroup")
+    tg.set_rate_limits(global_per_second=None, per_chat_per_second=1, group_per_minute=20)
+    assert (await call(tg, "sendMessage", chat_id=5, text="1"))[0] == 200
+    status, body = await call(tg, "sendMessage", chat_id=5, text="2")
+    assert status == 429 and body["parameters"]["retry_after"] == 1
+    await asyncio.sleep(1.0)  # a second later (minus the tolerance) the chat may get one more
+    assert (await call(tg, "sendMessage", chat_id=5, text="3"))[0] == 200
+    for n in range(20):
+        assert (await call(tg, "sendMessage", chat_id=-100, text=str(n)))[0] == 200
+    status, body = await call(tg, "sendMessage", chat_id=-100, text="21st")
+    assert status == 429 and 50 <= body["parameters"]["retry_after"] <= 60
+
+
+def test_max_in_window_is_a_sliding_window() -> None:
+    tg = FakeTelegram()
+    tg.arrivals = [0.0, 0.5, 0.99, 1.0, 1.2, 1.98, 2.5]
+    assert tg.max_in_window(1.0) == 4  # 0.99, 1.0, 1.2, 1.98
+    assert tg.max_in_window(0.1) == 2

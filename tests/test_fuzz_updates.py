@@ -13,6 +13,7 @@ Updates that python-telegram-bot cannot even parse are counted: the webhook answ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -27,13 +28,10 @@ from hypothesis import strategies as st
 from telegram.error import BadRequest
 
 from bot.config import Settings
-from bot.faq.store import FaqStore
 from bot.flood import FloodGuard
-from bot.rasa_client import RasaClient
-from bot.runner import build_services
-from bot.storage import Storage
 from bot.tg.app import build_application
 from bot.tg.sanity import MalformedUpdate, parse_update
+from bot.wiring import running_services
 from tests.conftest import ADMIN_ID, REPO, TODAY, TOKEN
 from tests.fakebotapi.server import FakeTelegram
 
@@ -274,13 +272,12 @@ class Harness:
             responses_dir=REPO / "responses",
             admin_ids=frozenset({ADMIN_ID}),
             rasa_timeout=5,
+            # What is fuzzed is the handlers, not pacing (tests/test_e2e_peaks.py): Hypothesis repeats a
+            # few chat ids thousands of times; 1 message/s per chat would spread them over minutes.
+            telegram_max_rate=0,
         )
-        self.rasa = RasaClient(self.rasa_url, timeout=settings.rasa_timeout)
-        await self.rasa.start()
-        self.storage = Storage(settings.database_path)
-        services = build_services(
-            settings, self.rasa, self.storage, FaqStore(settings.responses_dir), clock=lambda: TODAY
-        )
+        self._stack = contextlib.AsyncExitStack()
+        services = await self._stack.enter_async_context(running_services(settings, clock=lambda: TODAY))
         self.services = services
         self.app = build_application(services)
 
@@ -292,8 +289,7 @@ class Harness:
 
     async def stop(self) -> None:
         await self.app.shutdown()
-        await self.rasa.close()
-        self.storage.close()
+        await self._stack.aclose()
         await self.tg.stop()
 
     def _register(self, data: dict[str, Any]) -> None:

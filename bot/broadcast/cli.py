@@ -151,11 +151,19 @@ async def _watch(storage: Storage, broadcast_id: int, out: IO[str]) -> int:
 
 
 async def _deliver_here(settings: Settings, storage: Storage, broadcast_id: int, out: IO[str]) -> int:
-    from telegram import Bot
+    from telegram.ext import ExtBot
 
-    bot = Bot(settings.telegram_token, base_url=f"{settings.telegram_api_base_url}/bot")
+    from bot.tg.outbound import BACKGROUND, OutboundLimiter
+
+    bot = ExtBot(
+        settings.telegram_token,
+        base_url=f"{settings.telegram_api_base_url}/bot",
+        rate_limiter=OutboundLimiter(settings.telegram_max_rate),  # the bot's one door out, here too
+    )
     async with bot:
-        engine = BroadcastEngine(storage, functools.partial(bot.send_message, parse_mode="HTML"))
+        engine = BroadcastEngine(
+            storage, functools.partial(bot.send_message, parse_mode="HTML", rate_limit_args=BACKGROUND)
+        )
         stop = asyncio.Event()
         runner = asyncio.create_task(engine.run(stop))
         try:

@@ -1,8 +1,10 @@
 """Deliver broadcasts from the SQLite queue within Telegram's limits, resuming after any crash.
 
-- At most ``per_second`` messages per second overall (citizen replies count too, and keep priority:
-  the broadcast only uses what they leave), one message per chat per broadcast.
-- 429: every worker waits ``retry_after``, the row is tried again (not counted as an attempt).
+- Pace and priority are not decided here: ``send`` goes through the bot's one outbound limiter
+  (:mod:`bot.tg.outbound`) as a background send, so citizens' replies go first and Telegram's
+  budget is shared. One message per chat per broadcast.
+- 429 that outlasts the limiter's own retries: every worker waits ``retry_after``, the row is tried
+  again (not counted as an attempt).
 - 403 (blocked, deactivated): the row is 'blocked' and the subscriber made inactive.
 - 400 (chat not found, bad request): the row is 'failed'.
 - Network errors, timeouts, 5xx: retried with exponential backoff up to ``max_attempts``.
@@ -17,7 +19,6 @@ import contextlib
 import functools
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
@@ -31,48 +32,6 @@ log = logging.getLogger(__name__)
 Send = Callable[[int, str], Awaitable[object]]
 
 
-class SendRate:
-    """Telegram's overall limit, shared by every message the bot sends.
-
-    A sliding one-second window counts all messages (citizen replies included); broadcast messages
-    are also spaced evenly, so the server never sees a burst. Citizen replies never wait: they only
-    take room the broadcast would otherwise use.
-    """
-
-    def __init__(self, per_second: float = 29.5, spacing: float | None = None) -> None:
-        self.per_second = per_second
-        self.spacing = 1.0 / per_second if spacing is None else spacing
-        self._sent: deque[float] = deque()
-        self._last_broadcast = 0.0
-        self._lock = asyncio.Lock()
-
-    def _trim(self, now: float) -> None:
-        while self._sent and now - self._sent[0] >= 1.0:
-            self._sent.popleft()
-
-    def note(self) -> None:
-        """Record a message sent outside the broadcast (a citizen reply): never waits."""
-        now = time.monotonic()
-        self._trim(now)
-        self._sent.append(now)
-
-    async def acquire(self) -> None:
-        """Wait until a broadcast message may go without passing the limit."""
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                self._trim(now)
-                gap = self._last_broadcast + self.spacing - now
-                if gap > 0:
-                    await asyncio.sleep(gap)
-                    continue
-                if len(self._sent) < int(self.per_second):
-                    self._sent.append(now)
-                    self._last_broadcast = now
-                    return
-                await asyncio.sleep(max(0.001, 1.0 - (now - self._sent[0])))
-
-
 class BroadcastEngine:
     """Runs due broadcasts one at a time until stopped."""
 
@@ -80,7 +39,6 @@ class BroadcastEngine:
         self,
         storage: Storage,
         send: Send,
-        rate: SendRate | None = None,
         *,
         workers: int = 8,
         max_attempts: int = 5,
@@ -90,7 +48,6 @@ class BroadcastEngine:
     ) -> None:
         self.storage = storage
         self.send = send
-        self.rate = rate or SendRate()
         self.workers = workers
         self.max_attempts = max_attempts
         self.backoff = backoff
@@ -175,7 +132,6 @@ class BroadcastEngine:
     async def _send_one(self, delivery_id: int, chat_id: int, attempts: int, text: str) -> None:
         while (pause := self._paused_until - time.monotonic()) > 0:
             await asyncio.sleep(pause)
-        await self.rate.acquire()
         try:
             await self.send(chat_id, text)
         except RetryAfter as exc:

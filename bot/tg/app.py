@@ -24,8 +24,12 @@ from telegram.ext import (
 from bot import texts
 from bot.tg import admin, handlers, sanity, subscriptions
 from bot.tg.context import BotContext, Services
+from bot.tg.ordering import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 256
+"""Updates handled at once (from different chats); the rest wait in arrival order."""
 
 
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -50,11 +54,12 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        # 16 updates at a time: enough to keep Rasa and both cores busy. More only lengthens the tail
-        # (httpcore scans every pooled connection per request): at 50 busy chats p95 was ~400 ms with
-        # 64/64 and ~300 ms with 16/24 (bench/telegram_compare). 24 connections leave room for the
-        # broadcast engine and status edits next to the replies.
-        .concurrent_updates(16)
+        # Many updates may wait at once (for their chat's turn, or for the send budget); one chat's
+        # updates never run together. The limiter keeps at most 20 requests in flight, so the
+        # 24 connections never run out (httpcore scans every pooled connection per request: more
+        # connections only lengthen the tail, bench/telegram_compare).
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(services.outbound)
         .connection_pool_size(24)
         .get_updates_read_timeout(settings.poll_timeout + settings.poll_read_slack)
         .build()

@@ -7,13 +7,15 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.broadcast.engine import BroadcastEngine, SendRate
+from bot.broadcast.engine import BroadcastEngine
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.faq.publisher import FaqPublisher
 from bot.flood import FloodGuard
 from bot.rasa_client import RasaClient
+from bot.rasa_server import RasaServer
 from bot.storage import Storage
+from bot.tg.outbound import OutboundLimiter
 
 
 @dataclass
@@ -26,7 +28,10 @@ class Services:
     conversation: Conversation
     publisher: FaqPublisher
     engine: BroadcastEngine
-    rate: SendRate
+    outbound: OutboundLimiter
+    """Every Bot API call goes through it (given to the Application builder)."""
+    rasa_server: RasaServer | None = None
+    """The supervised Rasa child, when the bot started one."""
     flood: FloodGuard = field(default_factory=FloodGuard)
 
 

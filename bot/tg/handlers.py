@@ -47,7 +47,7 @@ async def start(update: Update, context: BotContext) -> None:
     await _remember_chat(update, context)
     user = update.effective_user
     reply = context.services.conversation.start(user.first_name if user else None)
-    await send_reply(update.effective_message, reply, context.services.rate)
+    await send_reply(update.effective_message, reply)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -71,7 +71,7 @@ async def question(update: Update, context: BotContext) -> None:
         text = text.replace(mention, " ").strip() or "bantuan"
     await _remember_chat(update, context)
     reply = await context.services.conversation.answer_text(text)  # limited mode if Rasa is down
-    await send_reply(message, reply, context.services.rate)
+    await send_reply(message, reply)
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -92,7 +92,7 @@ async def button(update: Update, context: BotContext) -> None:
     if not data.startswith(CALLBACK_PREFIX) or message is None:
         return
     reply = await conversation.answer_button(data.removeprefix(CALLBACK_PREFIX))
-    await send_reply(message, reply, context.services.rate)
+    await send_reply(message, reply)
 
 
 async def inline_query(update: Update, context: BotContext) -> None:

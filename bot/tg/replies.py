@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.broadcast.engine import SendRate
 from bot.conversation import FEEDBACK_PREFIX, Button, Reply
 
 
@@ -27,11 +26,9 @@ def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-async def send_reply(message: Message, reply: Reply, rate: SendRate | None = None) -> None:
+async def send_reply(message: Message, reply: Reply) -> None:
     """Send every part of the reply; the buttons go under the last part."""
     last = len(reply.messages) - 1
     for index, text in enumerate(reply.messages):
-        if rate is not None:
-            rate.note()
         markup = keyboard(reply.buttons) if index == last else None
         await message.reply_text(text, reply_markup=markup)

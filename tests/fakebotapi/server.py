@@ -116,8 +116,11 @@ class FakeTelegram:
         self.latency = 0.0
         self.global_per_second: int | None = None
         self.per_chat_per_second: int | None = None
+        self.group_per_minute: int | None = None
+        self.rate_tolerance = 0.05
         self._sends: deque[float] = deque()
         self._chat_sends: dict[int, deque[float]] = {}
+        self.arrivals: list[float] = []  # when each accepted message-sending request arrived
         self._sent_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -315,9 +318,26 @@ class FakeTelegram:
         self.latency = seconds
 
     def set_rate_limits(
-        self, global_per_second: int | None = 30, per_chat_per_second: int | None = 1
+        self,
+        global_per_second: int | None = 30,
+        per_chat_per_second: int | None = 1,
+        group_per_minute: int | None = 20,
+        tolerance: float = 0.05,
     ) -> None:
+        """Telegram's flood limits as its server sees them: messages are counted when the request
+        arrives, in sliding windows (1 s overall and per private chat, 1 min per group), with
+        ``tolerance`` seconds of slack for clock jitter. ``None`` turns a limit off."""
         self.global_per_second, self.per_chat_per_second = global_per_second, per_chat_per_second
+        self.group_per_minute, self.rate_tolerance = group_per_minute, tolerance
+
+    def max_in_window(self, seconds: float = 1.0) -> int:
+        """The most accepted messages that arrived within any ``seconds`` window."""
+        times, best, first = sorted(self.arrivals), 0, 0
+        for last, t in enumerate(times):
+            while t - times[first] >= seconds:
+                first += 1
+            best = max(best, last - first + 1)
+        return best
 
     # --- inspection ------------------------------------------------------------------------
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
@@ -352,8 +372,14 @@ class FakeTelegram:
             params = await self._params(request)
         except ValueError as exc:
             return self._error(ApiError(400, f"Bad Request: {exc}"))
+        arrived = time.monotonic()
         self.calls.append((method, params))
-        self.timed_calls.append((method, params, time.monotonic()))
+        self.timed_calls.append((method, params, arrived))
+        if method in SENDING:
+            try:
+                self._rate_limit(params, arrived)
+            except ApiError as exc:
+                return self._error(exc)
         if self.latency:
             await asyncio.sleep(self.latency)
         faults = self._faults.get(method.lower())
@@ -374,8 +400,6 @@ class FakeTelegram:
                 return self._error(ApiError(fault.error_code, fault.description, fault.retry_after))
         try:
             self._validate(method, params)
-            if method in SENDING:
-                self._rate_limit(params)
             handler = getattr(self, f"_m_{method}", None)
             result = await handler(params) if handler else True
         except ApiError as exc:
@@ -447,22 +471,35 @@ class FakeTelegram:
                     return decoded
         raise ApiError(400, f'Bad Request: field "{name}" must be of type {" or ".join(types)}')
 
-    def _rate_limit(self, params: dict[str, Any]) -> None:
-        now = time.monotonic()
-        while self._sends and now - self._sends[0] >= 1.0:
-            self._sends.popleft()
+    def _rate_limit(self, params: dict[str, Any], now: float) -> None:
+        """Refuse with 429 what Telegram would refuse; count what it accepts, at arrival."""
         chat_id = params.get("chat_id")
-        chat_sends = self._chat_sends.setdefault(chat_id if isinstance(chat_id, int) else 0, deque())
-        while chat_sends and now - chat_sends[0] >= 1.0:
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
+        key = chat_id if isinstance(chat_id, int) else 0
+        if key > 0:  # a private chat
+            limit, window = self.per_chat_per_second, 1.0
+        elif key < 0:  # a group, supergroup or channel
+            limit, window = self.group_per_minute, 60.0
+        else:  # no chat (an inline message): only the overall limit
+            limit, window = None, 1.0
+        chat_sends = self._chat_sends.setdefault(key, deque())
+        slack = self.rate_tolerance
+        while self._sends and now - self._sends[0] >= 1.0 - slack:
+            self._sends.popleft()
+        while chat_sends and now - chat_sends[0] >= window - slack:
             chat_sends.popleft()
         if self.global_per_second is not None and len(self._sends) >= self.global_per_second:
-            wait = math.ceil(1.0 - (now - self._sends[0]))
-            raise ApiError(429, f"Too Many Requests: retry after {max(1, wait)}", max(1, wait))
-        if self.per_chat_per_second is not None and len(chat_sends) >= self.per_chat_per_second:
-            wait = math.ceil(1.0 - (now - chat_sends[0]))
-            raise ApiError(429, f"Too Many Requests: retry after {max(1, wait)}", max(1, wait))
+            self._too_many(1.0 - (now - self._sends[0]))
+        if limit is not None and len(chat_sends) >= limit:
+            self._too_many(window - (now - chat_sends[0]))
         self._sends.append(now)
         chat_sends.append(now)
+        self.arrivals.append(now)
+
+    def _too_many(self, wait: float) -> None:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(429, f"Too Many Requests: retry after {seconds}", seconds)
 
     # --- methods ---------------------------------------------------------------------------
     def _ids(self, chat_id: int) -> itertools.count[int]:
