@@ -513,6 +513,6 @@ async def weekly_digest_job(
             await send_due_digest(bot, services, now, claims)
         except Exception:
             log.exception("Weekly digest job failed")
-        wait = max(1.0, min(every, (next_send_at(now) - now).total_seconds()))
+        wait = min(every, max(1.0, (next_send_at(now) - now).total_seconds()))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), wait)
