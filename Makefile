@@ -65,8 +65,9 @@ test: $(VENV)/.installed $(RASA_VENV)/.installed ## Set up and run every check a
 	@echo "==> pytest"
 	@$(BIN)/python -m pytest -q
 
-eval: setup ## Score the held-out questions through the real Rasa server
+eval: setup ## Score the held-out questions through the real Rasa server, and the digest's grouping
 	@$(BIN)/python -m bench.eval_nlu
+	@$(BIN)/python -m bench.eval_clusters
 
 bench: setup ## Run the benchmarks under bench/ and print figures
 	@$(BIN)/python -m bench.run_all
