@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import html
 import logging
@@ -168,7 +169,7 @@ class Digest:
     """Previous weeks, most recent first (only weeks still fully inside the retention period)."""
     groups: tuple[QuestionGroup, ...]
     """Groups of two or more, largest first."""
-    singles: int
+    alone: tuple[str, ...]
     """Unanswered questions that resemble no other this week."""
     entries: tuple[EntryVotes, ...]
     claims: tuple[PendingClaim, ...] | None
@@ -201,13 +202,14 @@ def week_figures(db: Database, week: Week) -> WeekFigures:
 
 def question_groups(
     rows: Sequence[tuple[str, str]], background: Sequence[str] = ()
-) -> tuple[list[QuestionGroup], int]:
-    """Cluster ``(text, reason)`` rows; groups of ≥ 2 largest first, and how many stood alone."""
+) -> tuple[list[QuestionGroup], list[str]]:
+    """Cluster ``(text, reason)`` rows; groups of ≥ 2 largest first, and the texts that stood alone."""
     texts = [text for text, _ in rows]
-    groups, singles = [], 0
+    groups: list[QuestionGroup] = []
+    alone: list[str] = []
     for found in cluster(texts, background=background):
         if len(found) < 2:
-            singles += 1
+            alone.append(texts[found.members[0]])
             continue
         examples: list[str] = []
         seen: set[str] = set()
@@ -220,7 +222,7 @@ def question_groups(
                 break
         off_topic = sum(1 for i in found.members if rows[i][1] == "di_luar_topik")
         groups.append(QuestionGroup(len(found), tuple(examples), off_topic))
-    return groups, singles
+    return groups, alone
 
 
 def entry_votes(db: Database, week: Week, titles: Mapping[str, str]) -> list[EntryVotes]:
@@ -258,6 +260,21 @@ def build_digest(
     no longer complete are left out of the trend. ``faq``: entry titles, and its example questions
     make common election words weigh less when grouping. ``claims``: see ``ClaimsProvider``.
     """
+    ungrouped, rows = collect(db, week, now=now, retention_days=retention_days, faq=faq, claims=claims)
+    return with_groups(ungrouped, rows, faq)
+
+
+def collect(
+    db: Database,
+    week: Week,
+    *,
+    now: datetime | None = None,
+    retention_days: int | None = None,
+    faq: Faq | None = None,
+    claims: ClaimsProvider | None = None,
+) -> tuple[Digest, list[tuple[str, str]]]:
+    """The database part of ``build_digest`` (quick queries): a digest without groups, and the
+    week's unanswered ``(text, reason)`` rows to group (off the database thread)."""
     now = now or datetime.now(timezone.utc)
     oldest_complete = (
         (now - timedelta(days=retention_days)).astimezone(timezone.utc).date() if retention_days else None
@@ -274,18 +291,24 @@ def build_digest(
             [week.since, week.until],
         ).fetchall()
     ]
-    background = [q for e in faq.entries for q in e.questions] if faq else []
-    groups, singles = question_groups(rows, background)
     titles = {e.id: e.title for e in faq.entries} if faq else {}
-    return Digest(
+    ungrouped = Digest(
         week=week,
         figures=week_figures(db, week),
         trend=trend,
-        groups=tuple(groups),
-        singles=singles,
+        groups=(),
+        alone=(),
         entries=tuple(entry_votes(db, week, titles)),
         claims=None if claims is None else tuple(claims(db, week)),
     )
+    return ungrouped, rows
+
+
+def with_groups(ungrouped: Digest, rows: Sequence[tuple[str, str]], faq: Faq | None = None) -> Digest:
+    """The digest with the unanswered questions grouped (CPU work: up to about a second)."""
+    background = [q for e in faq.entries for q in e.questions] if faq else []
+    groups, alone = question_groups(rows, background)
+    return dataclasses.replace(ungrouped, groups=tuple(groups), alone=tuple(alone))
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -322,7 +345,7 @@ def trend_line(digest: Digest) -> str:
 
 
 def _blocks(
-    digest: Digest, bold: Callable[[str], str], esc: Callable[[str], str], groups_shown: int
+    digest: Digest, bold: Callable[[str], str], esc: Callable[[str], str], everything: bool
 ) -> list[str]:
     """The digest as blocks of lines; a block is never split across messages."""
     fig = digest.figures
@@ -350,6 +373,7 @@ def _blocks(
             f"{bold(head)}\n{_number(grouped)} di antaranya mirip satu sama lain "
             f"({len(digest.groups)} kelompok, terbesar dulu):"
         )
+        groups_shown = len(digest.groups) if everything else GROUPS_SHOWN
         for number, group in enumerate(digest.groups[:groups_shown], 1):
             lines = [f"{bold(f'{number}. {group.count}×')}"]
             lines += [f"• {esc(_short(example))}" for example in group.examples]
@@ -360,10 +384,13 @@ def _blocks(
         tail = []
         if rest > 0:
             tail.append(f"+ {rest} kelompok kecil lainnya (semua: pemilubot laporan --mingguan).")
-        if digest.singles:
+        if digest.alone and everything:
+            tail.append(f"{len(digest.alone)} pertanyaan yang tidak mirip pertanyaan lain:")
+            tail += [f"• {esc(_short(text))}" for text in digest.alone]
+        elif digest.alone:
             tail.append(
-                f"+ {_number(digest.singles)} pertanyaan yang tidak mirip pertanyaan lain "
-                "(daftarnya: pemilubot laporan --hari 7)."
+                f"+ {_number(len(digest.alone))} pertanyaan yang tidak mirip pertanyaan lain "
+                "(daftarnya: pemilubot laporan --mingguan)."
             )
         if tail:
             blocks.append("\n".join(tail))
@@ -414,13 +441,13 @@ def _pack(blocks: Sequence[str], limit: int) -> list[str]:
 
 def as_html(digest: Digest, limit: int = MAX_MESSAGE) -> list[str]:
     """Telegram HTML messages, each under ``limit`` characters."""
-    blocks = _blocks(digest, lambda s: f"<b>{html.escape(s)}</b>", html.escape, GROUPS_SHOWN)
+    blocks = _blocks(digest, lambda s: f"<b>{html.escape(s)}</b>", html.escape, everything=False)
     return _pack(blocks, limit)
 
 
 def as_text(digest: Digest) -> str:
-    """Plain text for the terminal, every group shown."""
-    return "\n\n".join(_blocks(digest, lambda s: s, lambda s: s, len(digest.groups)))
+    """Plain text for the terminal: every group and every question that stood alone."""
+    return "\n\n".join(_blocks(digest, lambda s: s, lambda s: s, everything=True))
 
 
 # --- sending once a week -----------------------------------------------------------------------
@@ -463,11 +490,12 @@ async def send_due_digest(
     if not waiting:
         return 0
     faq = services.conversation.faq
-    digest = await storage.run(
-        lambda db: build_digest(
-            db, week, now=now, retention_days=settings.retention_days, faq=faq, claims=claims
+    ungrouped, rows = await storage.run(
+        functools.partial(
+            collect, week=week, now=now, retention_days=settings.retention_days, faq=faq, claims=claims
         )
     )
+    digest = await asyncio.to_thread(with_groups, ungrouped, rows, faq)  # the database thread stays free
     if digest.empty:
         log.debug("Weekly digest %s: nothing happened, not sent", week.label)
         return 0

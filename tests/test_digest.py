@@ -115,7 +115,7 @@ def test_digest_content_from_known_rows(db: Database) -> None:
     # "honor kpps kapan cair" and "Honor KPPS kapan cair?" are one wording: shown once.
     assert sum(e.lower().strip("?") == "honor kpps kapan cair" for e in honor.examples) == 1
     assert set(jobs.examples) == set(JOBS) and jobs.off_topic == 3 and honor.off_topic == 0
-    assert result.singles == 1
+    assert result.alone == (ALONE,)
     assert [(e.entry_id, e.title, e.down, e.up, e.answered) for e in result.entries] == [
         ("cek_dpt", "Cek DPT", 4, 1, 32),
         ("jam_tps", "Jam buka TPS", 3, 5, 60),
@@ -172,7 +172,9 @@ def test_rendering_escapes_and_reads_as_staff_expect(db: Database) -> None:
     assert "<b>Fallback</b> (bot tidak yakin): 5,9 %, 6 dari 102 pertanyaan" in message
     assert "23–29 November 2026" in message
     assert "1. Cek DPT (cek_dpt): 👎 4 · 👍 1 · dijawab 32×" in message
+    assert "+ 1 pertanyaan yang tidak mirip pertanyaan lain" in message and ALONE not in message
     plain = digest.as_text(result)
+    assert f"1 pertanyaan yang tidak mirip pertanyaan lain:\n• {ALONE}" in plain
     assert "• <b>bold</b> & co?" in plain  # the terminal shows text as it was typed
     assert "<b>Fallback" not in plain and "Fallback (bot tidak yakin): 5,9 %" in plain
     assert plain.index("4×") < plain.index("3×")  # largest group first
