@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+
+FAILURE_PAUSE = 1.0
+"""Seconds after a failed parse during which queued questions go to limited mode at once."""
 
 
 class RasaUnavailable(Exception):
@@ -45,10 +49,17 @@ class Parse:
 class RasaClient:
     """One aiohttp session for the life of the process."""
 
-    def __init__(self, base_url: str, timeout: float = 5.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 5.0, max_concurrent: int = 8) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        # Rasa answers one request at a time: a peak of questions queues here (on kept-alive
+        # connections) instead of opening hundreds of connections that all time out together. A
+        # queued question waits its turn however long the queue (the questions ahead are being
+        # answered); but once a request fails, the queue goes to limited mode for a moment
+        # instead of each waiting out its own timeout behind a Rasa that does not answer.
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._down_until = 0.0
 
     async def start(self) -> None:
         if self._session is None:
@@ -67,12 +78,23 @@ class RasaClient:
 
     async def parse(self, text: str) -> Parse:
         """Ask Rasa what ``text`` means."""
+        self._check_recent_failure()
+        async with self._slots:
+            self._check_recent_failure()
+            return await self._parse(text)
+
+    def _check_recent_failure(self) -> None:
+        if time.monotonic() < self._down_until:
+            raise RasaUnavailable(f"Rasa at {self.base_url} failed a moment ago")
+
+    async def _parse(self, text: str) -> Parse:
         try:
             async with self.session.post(f"{self.base_url}/model/parse", json={"text": text}) as resp:
                 if resp.status != 200:
                     raise RasaUnavailable(f"Rasa answered HTTP {resp.status}")
                 return Parse.from_json(await resp.json())
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            self._down_until = time.monotonic() + FAILURE_PAUSE
             raise RasaUnavailable(f"Rasa is not reachable at {self.base_url}: {exc!r}") from exc
 
     async def status(self) -> dict[str, Any]:
