@@ -15,6 +15,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
+from bot.digest import weekly_digest_job
 from bot.faq.store import FaqStore
 from bot.health import run_checks
 from bot.nlu import model as nlu_model
@@ -120,6 +121,7 @@ async def serve_telegram(
             asyncio.create_task(services.engine.run(stop)),
             asyncio.create_task(report_progress(bot, services.storage, stop)),
             asyncio.create_task(retention(services, stop)),
+            asyncio.create_task(weekly_digest_job(bot, services, stop)),
         ]
         if webhook is not None:
             tasks.append(asyncio.create_task(keep_webhook(bot, settings, stop)))
