@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from bot.faq.loader import FaqError
 from bot.faq.model import Faq
@@ -24,6 +25,17 @@ log = logging.getLogger(__name__)
 
 Notify = Callable[[str], Awaitable[None]]
 Retrain = Callable[[Faq], Awaitable[None]]
+
+
+class Section(Protocol):
+    """Another folder of staff-edited files published by the same watch (e.g. the claim files)."""
+
+    @property
+    def directory(self) -> Path: ...
+
+    notify: Notify | None
+
+    async def publish(self, by: str = "berkas") -> object: ...
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,23 @@ class FaqPublisher:
         self._retrain_task: asyncio.Task[None] | None = None
         self._retrain_again = False
         self.last_error: FaqError | None = None
+        self.sections: list[tuple[Section, tuple[tuple[str, int, int], ...]]] = []
+
+    def add_section(self, section: Section) -> None:
+        """Watch ``section.directory`` too; its refusals reach the admins through this publisher."""
+        section.notify = self._tell_admins
+        self.sections.append((section, _snapshot(section.directory)))
+
+    async def _publish_sections(self) -> None:
+        for index, (section, before) in enumerate(self.sections):
+            if _snapshot(section.directory) == before:
+                continue
+            await asyncio.sleep(0.2)  # let an editor finish writing
+            self.sections[index] = (section, _snapshot(section.directory))
+            try:
+                await section.publish()
+            except Exception:
+                log.exception("Publishing %s failed", section.directory)
 
     async def publish(self, by: str = "berkas") -> FaqDiff | FaqError:
         """Load ``responses/`` now; swap it in if valid, else keep the old FAQ and tell the admins."""
@@ -153,6 +182,7 @@ class FaqPublisher:
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.interval)
+            await self._publish_sections()
             current = _snapshot(self.store.directory)
             if current == self._snapshot:
                 continue
