@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import aiohttp
 from sqlite_utils import Database
 
 from bot.config import Settings
+from bot.report import send_failures
 from bot.storage.migrations import migrations
 
 OK, FAIL, SKIPPED = "ok", "gagal", "tidak dipakai"
@@ -149,6 +151,32 @@ def check_database(path: Path) -> Check:
     return Check(name, OK, f"{path}: integritas baik, migrasi {total}/{total}, WAL")
 
 
+def check_sending(path: Path, days: int = 7) -> Check:
+    """Replies Telegram did not take after every retry in the last ``days`` days (informative)."""
+    name = "pengiriman"
+    if str(path) != ":memory:" and not Path(path).is_file():
+        return Check(name, SKIPPED, "database belum ada")
+    since = (datetime.now(timezone.utc) - timedelta(days=days)).date().isoformat()
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            failures = send_failures(Database(conn), since)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check(name, SKIPPED, f"tidak bisa dibaca ({exc})")
+    if not failures:
+        return Check(name, OK, f"semua balasan terkirim ({days} hari terakhir)")
+    total = sum(n for _, n in failures)
+    detail = ", ".join(f"{n}× {reason}" for reason, n in failures)
+    return Check(
+        name,
+        OK,
+        f"{total} balasan gagal terkirim setelah percobaan ulang dalam {days} hari ({detail}); "
+        "rinciannya di `pemilubot laporan`",
+    )
+
+
 async def check_telegram(session: aiohttp.ClientSession, settings: Settings, timeout: float = 10.0) -> Check:
     """The token works (``getMe``); in webhook mode, Telegram has our URL."""
     name = "telegram"
@@ -203,6 +231,7 @@ async def run_checks(settings: Settings, session: aiohttp.ClientSession | None =
             check_rasa(session, settings.rasa_url, settings.rasa_timeout),
             check_action_server(session, settings.action_server_url),
             asyncio.to_thread(check_database, settings.database_path),
+            asyncio.to_thread(check_sending, settings.database_path),
             check_telegram(session, settings),
         )
     finally:

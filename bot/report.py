@@ -34,6 +34,7 @@ class Report:
     answered: int
     fallback: int
     off_topic: int
+    send_failures: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def fallback_rate(self) -> float:
@@ -56,6 +57,20 @@ def group_similar(texts: list[str]) -> list[Group]:
         else:
             groups.append((key, Group(text, 1, [text])))
     return sorted((g for _, g in groups), key=lambda g: -g.count)
+
+
+def send_failures(db: Database, since_day: str) -> list[tuple[str, int]]:
+    """Replies Telegram did not take after every retry, per reason, since ``since_day`` (YYYY-MM-DD)."""
+    if not db["send_failures"].exists():
+        return []
+    return [
+        (r["reason"], int(r["n"]))
+        for r in db.query(
+            "SELECT reason, SUM(count) AS n FROM send_failures WHERE day >= ? "
+            "GROUP BY reason ORDER BY n DESC",
+            [since_day],
+        )
+    ]
 
 
 def build_report(db: Database, days: int = 7, now: datetime | None = None) -> Report:
@@ -91,6 +106,7 @@ def build_report(db: Database, days: int = 7, now: datetime | None = None) -> Re
         answered=int(answered),
         fallback=sum(1 for r in rows if r["reason"] == "tidak_yakin"),
         off_topic=sum(1 for r in rows if r["reason"] == "di_luar_topik"),
+        send_failures=send_failures(db, since[:10]),
     )
 
 
@@ -109,6 +125,8 @@ def as_text(report: Report) -> str:
     ] or ["  (tidak ada)"]
     lines += ["", "Entri paling sering dijawab:"]
     lines += [f"  {n:>4}×  {entry}" for entry, n in report.top_entries] or ["  (belum ada)"]
+    lines += ["", "Balasan yang gagal terkirim (setelah semua percobaan ulang):"]
+    lines += [f"  {n:>4}×  {reason}" for reason, n in report.send_failures] or ["  (tidak ada)"]
     lines += ["", "Masukan 👍/👎 per entri:"]
     lines += [f"  👍 {up:>3}  👎 {down:>3}  {entry}" for entry, up, down in report.feedback] or [
         "  (belum ada)"
@@ -126,6 +144,8 @@ def as_csv(report: Report) -> str:
         writer.writerow(["paling_dijawab", entry, n, "", ""])
     for entry, up, down in report.feedback:
         writer.writerow(["masukan", entry, up, down, ""])
+    for reason, n in report.send_failures:
+        writer.writerow(["gagal_terkirim", reason, n, "", ""])
     writer.writerow(["ringkasan", "fallback", report.fallback, "", ""])
     writer.writerow(["ringkasan", "di_luar_topik", report.off_topic, "", ""])
     writer.writerow(["ringkasan", "dijawab", report.answered, "", ""])

@@ -85,3 +85,37 @@ async def test_webhook_start_survives_a_flaky_api(rasa_url: str, tmp_path: Path)
         text = "\n".join(m["params"]["text"] for m in await bot.ask("kapan pemilu?"))
         assert "14 Februari 2024" in text
         assert bot.tg.commands, "setMyCommands was called at start"
+
+
+async def test_failed_replies_are_retried_then_counted_and_reported(rasa_url: str, tmp_path: Path) -> None:
+    """A reply that meets 5xx is sent again; one that still fails (or a 403 from a citizen who
+    blocked the bot) is counted by reason, shown in `pemilubot laporan` and `pemilubot status`."""
+    from bot.health import check_sending
+    from bot.report import as_text, build_report
+
+    async with running_bot(rasa_url, tmp_path) as bot:
+        tg = bot.tg
+        tg.fail_next("sendMessage", 502, "Bad Gateway", times=2)
+        [reply] = await bot.ask("kapan pemilu?", chat_id=8101)  # two 502s, then delivered
+        assert "14 Februari 2024" in reply["params"]["text"]
+        tg.fail_next("sendMessage", 500, "Internal Server Error", times=10)
+        tg.send_user_message(8102, "jam berapa tps buka")
+        for _ in range(200):  # 1 try + 3 retries with back-off 0.5, 1, 2 s
+            if tg.faults_pending("sendMessage") <= 6:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        tg._faults.clear()
+        tg.add_chat(8103)
+        tg.block(8103)
+        tg.send_user_message(8103, "bawa apa ke tps")
+        for _ in range(100):
+            total = bot.storage.db.execute("SELECT COALESCE(SUM(count), 0) FROM send_failures").fetchone()
+            if total[0] >= 2:
+                break
+            await asyncio.sleep(0.1)
+        report = as_text(build_report(bot.storage.db))
+    assert tg.messages_to(8102) == [], "the reply that kept failing was not sent later by surprise"
+    assert "1×  jaringan/server Telegram" in report and "1×  403 diblokir pengguna" in report
+    check = check_sending(tmp_path / "bot.db")
+    assert check.ok and "2 balasan gagal terkirim" in check.detail
