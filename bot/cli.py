@@ -288,6 +288,52 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_claims_check(args: argparse.Namespace) -> int:
+    """Periksa berkas klaim Cek Hoaks di responses/klaim/; keluar dengan kode 1 bila ada kesalahan.
+
+    Contoh: pemilubot klaim periksa
+    """
+    from bot.claims import ClaimError
+    from bot.claims.store import ClaimStore
+
+    try:
+        store = ClaimStore.for_responses(Path(args.responses))
+    except ClaimError as exc:
+        print(f"Klaim belum bisa dipakai ({len(exc.problems)} masalah):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  ✗ {problem}", file=sys.stderr)
+        return 1
+    claims = store.claims
+    variants = sum(len(c.variants) for c in claims)
+    print(f"Klaim baik: {len(claims)} klaim, {variants} varian pesan, di {store.directory}.")
+    return 0
+
+
+def cmd_claims_queue(args: argparse.Namespace) -> int:
+    """Pesan yang diminta dicek tetapi belum cocok dengan klaim mana pun, dikelompokkan.
+
+    Yang paling sering dan paling banyak ditunggu warga tampil paling atas: tulis klaimnya di
+    responses/klaim/ dan warga yang meminta diberi tahu otomatis.
+
+    Contoh: pemilubot klaim antrean --hari 7
+    """
+    from bot.claims.pending import grouped
+    from bot.storage import open_database
+
+    db = open_database(_settings().database_path)
+    groups = grouped(db, days=args.days)[: args.limit]
+    if not groups:
+        print("Antrean kosong: tidak ada pesan yang menunggu dicek.")
+        return 0
+    print(f"{len(groups)} kelompok pesan menunggu dicek (terbanyak dulu):")
+    for group in groups:
+        near = f"; mirip '{group.best_claim}' ({group.best_score:.2f})" if group.best_claim else ""
+        waiting = f", {group.watchers} warga menunggu kabar" if group.watchers else ""
+        print(f"\n{group.count}× (terakhir {group.last_seen[:16]}{waiting}{near})")
+        print(f"    {' '.join(group.text.split())[:300]}")
+    return 0
+
+
 def _faq_failed(exc: FaqError) -> int:
     print(f"FAQ belum bisa dipakai ({len(exc.problems)} masalah):", file=sys.stderr)
     for problem in exc.problems:
@@ -339,6 +385,11 @@ def parser() -> argparse.ArgumentParser:
     )
     history = add("riwayat", cmd_faq_history, faq)
     history.add_argument("--batas", dest="limit", type=int, default=20, help="jumlah baris (default 20)")
+    klaim = sub.add_parser("klaim", help="klaim Cek Hoaks").add_subparsers(dest="klaim", required=True)
+    add("periksa", cmd_claims_check, klaim)
+    queue = add("antrean", cmd_claims_queue, klaim)
+    queue.add_argument("--hari", dest="days", type=int, default=None, help="hanya N hari terakhir")
+    queue.add_argument("--batas", dest="limit", type=int, default=50, help="jumlah kelompok (default 50)")
     siaran = sub.add_parser("siaran", help="siaran pengumuman").add_subparsers(dest="siaran", required=True)
     send = add("kirim", cmd_broadcast_send, siaran)
     send.add_argument("file", help="berkas pengumuman .yml")
