@@ -12,8 +12,10 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.rasa_server import RasaServer
+from bot.rasa_server import RasaServer, RasaStartError
 from tests.conftest import free_port
 
 STAND_IN = """#!{python}
@@ -44,6 +46,15 @@ async def serving(url: str) -> bool:
         await client.close()
 
 
+async def serving_anything(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    return True
+
+
 async def test_a_crashed_rasa_is_restarted_and_a_stopped_one_is_not(tmp_path: Path) -> None:
     rasa_bin = tmp_path / "rasa"
     rasa_bin.write_text(STAND_IN.format(python=sys.executable), encoding="utf-8")
@@ -67,3 +78,138 @@ async def test_a_crashed_rasa_is_restarted_and_a_stopped_one_is_not(tmp_path: Pa
     await asyncio.sleep(1.5)
     assert server.restarts == 1, "a deliberate stop is not a crash"
     assert not await serving(server.url)
+
+
+CANNOT_BIND = """#!{python}
+import sys
+print("OSError: [Errno 98] error while attempting to bind on address: address already in use")
+sys.exit(0)  # rasa run exits 0 after such an error
+"""
+
+OTHER_SERVER = """
+import http.server, sys
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler).serve_forever()
+"""
+
+
+def stand_in(tmp_path: Path, script: str = STAND_IN) -> Path:
+    rasa_bin = tmp_path / "rasa"
+    rasa_bin.write_text(script.format(python=sys.executable), encoding="utf-8")
+    rasa_bin.chmod(0o755)
+    return rasa_bin
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+async def wait_dead(pid: int, seconds: float = 10) -> bool:
+    for _ in range(int(seconds / 0.1)):
+        if not alive(pid):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def test_an_orphan_from_an_earlier_run_is_stopped_and_replaced(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    pid_file = tmp_path / "rasa.pid"
+    earlier = RasaServer(stand_in(tmp_path), tmp_path / "model.tar.gz", url, pid_file=pid_file)
+    await earlier.start(ready_timeout=30)
+    assert earlier.process is not None
+    orphan = earlier.process.pid
+    earlier._watch.cancel()  # type: ignore[union-attr]  # as if the bot had died without stopping it
+    server = RasaServer(stand_in(tmp_path), tmp_path / "model.tar.gz", url, pid_file=pid_file)
+    await server.start(ready_timeout=30)
+    try:
+        assert await wait_dead(orphan), "the orphan was stopped"
+        assert server.process is not None and server.process.pid != orphan
+        assert await serving(url)
+        assert str(server.process.pid) in pid_file.read_text()
+    finally:
+        await server.stop(grace=5)
+    assert not pid_file.exists()
+
+
+async def test_an_unknown_server_on_the_port_is_refused(tmp_path: Path) -> None:
+    port = free_port()
+    other = await asyncio.create_subprocess_exec(sys.executable, "-c", OTHER_SERVER, str(port))
+    try:
+        for _ in range(50):
+            if await serving_anything(port):
+                break
+            await asyncio.sleep(0.1)
+        server = RasaServer(stand_in(tmp_path), tmp_path / "m.tar.gz", f"http://127.0.0.1:{port}")
+        with pytest.raises(RasaStartError, match=f"Port {port} .*sudah dipakai program lain"):
+            await server.start(ready_timeout=30)
+        assert server.process is None, "nothing was started"
+        assert other.returncode is None, "the other program was left alone"
+    finally:
+        other.kill()
+        await other.wait()
+
+
+async def test_a_child_that_cannot_bind_is_an_error_not_a_loop(tmp_path: Path) -> None:
+    port = free_port()
+    log_file = tmp_path / "rasa.log"
+    server = RasaServer(
+        stand_in(tmp_path, CANNOT_BIND), tmp_path / "m.tar.gz", f"http://127.0.0.1:{port}", log_file
+    )
+    with pytest.raises(RasaStartError, match=f"Port {port} .*sudah dipakai program lain"):
+        await server.start(ready_timeout=30)
+    await asyncio.sleep(1.5)
+    assert server.restarts == 0 and log_file.read_text().count("Errno 98") == 1
+
+
+async def test_no_restart_loop_when_the_port_is_taken_after_a_crash(tmp_path: Path) -> None:
+    port = free_port()
+    server = RasaServer(stand_in(tmp_path), tmp_path / "m.tar.gz", f"http://127.0.0.1:{port}")
+    await server.start(ready_timeout=30)
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGKILL)
+    await server.process.wait()
+    other = await asyncio.create_subprocess_exec(sys.executable, "-c", OTHER_SERVER, str(port))
+    try:
+        for _ in range(100):
+            if server.gave_up:
+                break
+            await asyncio.sleep(0.1)
+        assert server.gave_up and f"Port {port}" in server.gave_up
+        await asyncio.sleep(2)
+        assert server.restarts == 1, "one attempt, then it stopped trying"
+    finally:
+        other.kill()
+        await other.wait()
+        await server.stop(grace=5)
+
+
+PARENT = """
+import asyncio, sys
+from pathlib import Path
+from bot.rasa_server import RasaServer
+
+async def main():
+    server = RasaServer(Path(sys.argv[1]), Path("m.tar.gz"), sys.argv[2])
+    await server.start(ready_timeout=30)
+    print(server.process.pid, flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+async def test_rasa_dies_with_the_bot_even_on_kill_9(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    parent = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", PARENT, str(stand_in(tmp_path)), url, stdout=asyncio.subprocess.PIPE
+    )
+    assert parent.stdout is not None
+    child = int((await asyncio.wait_for(parent.stdout.readline(), 30)).decode())
+    assert alive(child) and await serving(url)
+    parent.kill()  # SIGKILL: no clean-up code runs in the parent
+    await parent.wait()
+    assert await wait_dead(child, 5), "Rasa outlived the bot"
