@@ -145,3 +145,12 @@ def m006_claims(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m007_inbox(db: Database) -> None:
+    """Updates received but not yet handled (raw JSON), so a crash loses none: each row is deleted as
+    soon as its update has been handled, normally within seconds."""
+    db["inbox"].create(  # type: ignore[union-attr]
+        {"update_id": int, "received_at": str, "data": str}, pk="update_id"
+    )
