@@ -68,6 +68,7 @@ test: $(VENV)/.installed $(RASA_VENV)/.installed ## Set up and run every check a
 eval: setup ## Score the held-out questions through the real Rasa server, and the digest's grouping
 	@$(BIN)/python -m bench.eval_nlu
 	@$(BIN)/python -m bench.eval_clusters
+	@$(BIN)/python -m bench.eval_claims
 
 bench: setup ## Run the benchmarks under bench/ and print figures
 	@$(BIN)/python -m bench.run_all

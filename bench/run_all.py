@@ -16,6 +16,8 @@ BENCHES = [
     ("NLU: held-out evaluation", ["bench.eval_nlu"]),
     ("Reply latency through the fake Bot API", ["bench.reply_latency"]),
     ("Broadcast: 10,000 subscribers, 30 msg/s limit, kill -9 halfway", ["bench.broadcast"]),
+    ("Cek Hoaks: held-out chain messages", ["bench.eval_claims"]),
+    ("Cek Hoaks: match time with 1,000 claims", ["bench.claims_speed"]),
 ]
 # Benchmarks that print their own markdown section (heading, tables); progress goes to stderr.
 MARKDOWN_BENCHES = [

@@ -40,9 +40,11 @@ MAX_SUGGESTIONS = 3
 CHAR_NGRAMS = (3, 4, 5)
 LONG_TEXT_WORDS = 24  # longer texts are also scored passage by passage
 PASSAGE_WORDS = 8  # sentences are joined until a passage has this many words
-MAX_PASSAGES = 80
-CANDIDATES = 10
-MAX_QUERY_TERMS = 600
+CANDIDATES = 6
+PASSAGE_CANDIDATES = 3
+MAX_QUERY_TERMS = 150
+COMMON_SHARE = 0.05  # terms in more claims than this share do not pick the shortlist...
+COMMON_MIN = 40  # ...unless there are few claims
 CENTROID_WEIGHT = 0.7
 ANCHOR_WEIGHT = 0.25
 ANCHOR_SATURATION = 4.0  # shared anchor weight at which the anchor score reaches one half
@@ -106,8 +108,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def passages(text: str) -> list[str]:
-    """Sentences and lines joined until each has :data:`PASSAGE_WORDS` words, then each and each
-    pair of neighbours: where a claim sits in a long chain message."""
+    """Sentences and lines joined until each has :data:`PASSAGE_WORDS` words (the matcher scores
+    each and each pair of neighbours): where a claim sits in a long chain message."""
     merged: list[str] = []
     current = ""
     for sentence in _SENTENCE_END.split(text):
@@ -117,8 +119,7 @@ def passages(text: str) -> list[str]:
             current = ""
     if current:
         merged.append(current)
-    pairs = [f"{a} {b}" for a, b in itertools.pairwise(merged)]
-    return (merged + pairs)[:MAX_PASSAGES]
+    return merged
 
 
 def features(words: list[str]) -> Counter[str]:
@@ -138,10 +139,16 @@ def _normalised(vector: Vector) -> Vector:
     return {k: v / norm for k, v in vector.items()} if norm else {}
 
 
+def _added(a: Vector, b: Vector) -> Vector:
+    total = dict(a)
+    for k, v in b.items():
+        total[k] = total.get(k, 0.0) + v
+    return total
+
+
 def _dot(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(k, 0.0) for k, v in a.items())
+    # The key intersection runs in C; only shared terms are multiplied in Python.
+    return sum([a[k] * b[k] for k in a.keys() & b.keys()])
 
 
 @dataclass
@@ -169,12 +176,13 @@ class ClaimMatcher:
         self.thresholds = thresholds or Thresholds()
         self.names = self._name_vocabulary(claims)
         texts = {c.id: [self._words(t) for t in c.texts] for c in claims}
+        counts = {c.id: [features(words) for words in texts[c.id]] for c in claims}
         df: Counter[str] = Counter()
         anchor_df: Counter[str] = Counter()
         for claim in claims:
             seen: set[str] = set()
-            for words in texts[claim.id]:
-                seen.update(features(words))
+            for text_counts in counts[claim.id]:
+                seen.update(text_counts)
             df.update(seen)
             anchor_df.update({a for words in texts[claim.id] for a in self.anchors(words)})
         n = len(claims)
@@ -184,7 +192,7 @@ class ClaimMatcher:
         self._index: list[_ClaimIndex] = []
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for position, claim in enumerate(claims):
-            vectors = [self._vector(words) for words in texts[claim.id]]
+            vectors = [self._weighted(c) for c in counts[claim.id]]
             summed: Vector = defaultdict(float)
             for vector in vectors:
                 for term, value in vector.items():
@@ -204,6 +212,7 @@ class ClaimMatcher:
             for term, value in centroid.items():
                 postings[term].append((position, value))
         self._postings = dict(postings)
+        self._common = max(COMMON_MIN, int(COMMON_SHARE * n))
 
     @staticmethod
     def _name_vocabulary(claims: ClaimSet) -> frozenset[str]:
@@ -240,33 +249,55 @@ class ClaimMatcher:
         return [w for w in words if w not in STOPWORDS] if USE_STOPWORDS else words
 
     def _vector(self, words: list[str]) -> Vector:
-        counts = features(words)
-        return _normalised(
-            {t: (1 + math.log(c)) * self._idf.get(t, self._oov_idf) for t, c in counts.items()}
-        )
+        return self._weighted(features(words))
+
+    def _weighted(self, counts: Counter[str]) -> Vector:
+        return _normalised(self._raw(counts))
+
+    def _raw(self, counts: Counter[str]) -> Vector:
+        return {t: (1 + math.log(c)) * self._idf.get(t, self._oov_idf) for t, c in counts.items()}
 
     def rank(self, text: str, limit: int = CANDIDATES) -> list[Candidate]:
         """The best-matching claims, best first (at most ``limit``)."""
         words = self._words(text)
         if not words or not self._index:
             return []
-        whole = self._vector(words)
-        terms = sorted(whole.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS]
+        long_text = len(words) > LONG_TEXT_WORDS
+        # A claim inside a long forward: its passages are scored too, for the best-placed claims.
+        passage_counts = [features(self._words(p)) for p in passages(text)] if long_text else []
+        whole_counts: Counter[str] = Counter()
+        for counts in passage_counts:
+            whole_counts.update(counts)
+        whole = self._weighted(whole_counts if long_text else features(words))
+        # Shortlist by the query's most telling known terms (a term in many claims tells little).
+        postings = self._postings
+        known = [(t, w) for t, w in whole.items() if t in postings and len(postings[t]) <= self._common]
+        terms = sorted(known, key=lambda kv: -kv[1])[:MAX_QUERY_TERMS]
         scores: dict[int, float] = defaultdict(float)
         for term, weight in terms:
-            for position, value in self._postings.get(term, ()):
+            for position, value in postings[term]:
                 scores[position] += weight * value
         shortlist = sorted(scores, key=lambda p: -scores[p])[:limit]
-        pieces = [whole]
-        if len(words) > LONG_TEXT_WORDS:
-            # A claim inside a long forward: score its passages too, for the shortlisted claims.
-            pieces += [self._vector(self._words(p)) for p in passages(text)]
+        singles = [self._raw(counts) for counts in passage_counts]
+        norms = [math.sqrt(_dot(v, v)) for v in singles]
+        neighbours = [_dot(a, b) for a, b in itertools.pairwise(singles)]
         query_anchors = set(self.anchors(words))
         candidates = []
-        for position in shortlist:
+        for rank, position in enumerate(shortlist):
             entry = self._index[position]
-            centroid, piece = max(((_dot(p, entry.centroid), i) for i, p in enumerate(pieces)))
-            closest = max(_dot(pieces[piece], t) for t in entry.texts)
+            best_piece, centroid = whole, _dot(whole, entry.centroid)
+            if singles and rank < PASSAGE_CANDIDATES:
+                raw = [_dot(v, entry.centroid) for v in singles]
+                for i, value in enumerate(raw):
+                    if norms[i] and value / norms[i] > centroid:
+                        best_piece, centroid = singles[i], value / norms[i]
+                for i, shared in enumerate(neighbours):
+                    norm = math.sqrt(norms[i] ** 2 + norms[i + 1] ** 2 + 2 * shared)
+                    if norm and (raw[i] + raw[i + 1]) / norm > centroid:
+                        best_piece = _added(singles[i], singles[i + 1])
+                        centroid = (raw[i] + raw[i + 1]) / norm
+                best_piece = _normalised(best_piece)
+            closest = max(_dot(best_piece, t) for t in entry.texts)
             text_score = CENTROID_WEIGHT * centroid + (1 - CENTROID_WEIGHT) * closest
             anchor_score = self._anchor_score(query_anchors, entry)
             score = (1 - ANCHOR_WEIGHT) * text_score + ANCHOR_WEIGHT * anchor_score
