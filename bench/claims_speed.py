@@ -52,7 +52,7 @@ def generated_claims(real: ClaimSet, total: int, rng: random.Random) -> ClaimSet
         place, count = rng.choice(PLACES), rng.randint(2, 9999)
         day = rng.randint(1, 28)
 
-        def text() -> str:
+        def text(place: str = place, count: int = count, day: int = day) -> str:
             parts = rng.sample(sentences, 2)
             return f"{parts[0]} di {place} sebanyak {count} pada {day} Maret. {parts[1]}"
 
@@ -136,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Cek Hoaks, kecepatan pencocokan: {figures['claims']} klaim ({figures['texts_indexed']} teks), "
             f"{figures['messages']} pesan (seperempat pesan terusan panjang 1.500–4.096 karakter)\n"
             f"  membangun indeks: {figures['build_s']} s\n"
-            f"  per pesan: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms, "
-            f"maks {figures['max_ms']} ms (batas p95 ≤ {FLOOR_P95_MS:.0f} ms: {'ok' if ok else 'DI ATAS BATAS'})\n"
+            f"  per pesan: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+            f"p99 {figures['p99_ms']} ms, maks {figures['max_ms']} ms "
+            f"(batas p95 ≤ {FLOOR_P95_MS:.0f} ms: {'ok' if ok else 'DI ATAS BATAS'})\n"
             f"  pesan terusan panjang: p95 {figures['long_forward_p95_ms']} ms"
         )
     return 0 if ok else 1
