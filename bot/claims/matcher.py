@@ -31,8 +31,8 @@ from bot.claims.model import Claim, ClaimSet
 from bot.claims.text import dates, is_number, tokens, word_count
 
 # Chosen on the `bagian: tune` half of tests/eval/klaim_heldout.yml by bench/eval_claims.py.
-HIGH_THRESHOLD = 0.5
-LOW_THRESHOLD = 0.25
+HIGH_THRESHOLD = 0.73
+LOW_THRESHOLD = 0.345
 GAP_WEIGHT = 1.0  # confidence = score + GAP_WEIGHT × (score − runner-up's score)
 MIN_WORDS_AUTO = 8
 MAX_SUGGESTIONS = 3
