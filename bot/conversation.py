@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.degraded import FuzzyMatcher
@@ -20,11 +21,15 @@ from bot.language import detect_language
 from bot.rasa_client import Parse, RasaClient, RasaUnavailable
 from bot.storage import Storage
 
+if TYPE_CHECKING:
+    from bot.claims.checker import ClaimChecker
+
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_LENGTH = 500
 FALLBACK_INTENT = "nlu_fallback"
 OFF_TOPIC_INTENT = "di_luar_topik"
+CLAIM_INTENT = "cek_klaim"  # "bener gak …", "hoax ya …": a question about a specific claim
 START_TOPICS = (
     "tanggal_pemilu",
     "pemilu_serentak",
@@ -70,6 +75,7 @@ class Conversation:
         self.storage = storage
         self.clock = clock
         self._matcher: FuzzyMatcher | None = None
+        self.claims: ClaimChecker | None = None  # Cek Hoaks, set by the wiring
 
     @property
     def faq(self) -> Faq:
@@ -158,6 +164,8 @@ class Conversation:
     async def reply_for(self, parse: Parse, text: str) -> Reply:
         """Turn what Rasa understood into a reply."""
         intent = parse.intent.name
+        if intent == CLAIM_INTENT and self.claims is not None:
+            return await self.claims.check(text)
         if intent in self.faq:
             return self.answer_entry(intent, detect_language(text))
         if intent == "sapa":

@@ -50,6 +50,9 @@ def _month(value: str, lang: str) -> str:
     return f"{names[month - 1]} {year}"
 
 
+_ICONS = {"MENYESATKAN": "⚠️", "KONTEKS_KELIRU": "⚠️"}
+
+
 def verdict_label(claim: Claim, lang: str = "id") -> str:
     """``SALAH`` (id) or ``FALSE`` (en)."""
     return _VERDICT_EN.get(claim.verdict, claim.verdict) if lang == "en" else claim.verdict_label
@@ -67,7 +70,7 @@ def render_verdict(claim: Claim, lang: str = "id", intro: str | None = None) -> 
     return (
         f"{intro or labels['intro']}\n<i>“{statement}”</i>\n"
         f"({labels['circulated']}: {_month(claim.circulated, lang)})\n\n"
-        f"{labels['verdict']}: <b>❌ {verdict_label(claim, lang)}</b>\n\n"
+        f"{labels['verdict']}: <b>{_ICONS.get(claim.verdict, '❌')} {verdict_label(claim, lang)}</b>\n\n"
         f"{body.strip()}\n\n{footer}"
     )
 
