@@ -15,6 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from bot.broadcast.engine import BroadcastEngine
+from bot.claims.checker import ClaimChecker
+from bot.claims.publisher import ClaimPublisher
+from bot.claims.store import ClaimStore
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.faq.model import Faq
@@ -71,6 +74,13 @@ async def running_services(
             outbound=outbound,
             rasa_server=rasa_server,
         )
+        claim_store = ClaimStore.for_responses(settings.responses_dir)
+        services.claims = ClaimChecker(claim_store, storage, faq_store)
+        services.conversation.claims = services.claims
+        services.claim_publisher = ClaimPublisher(
+            claim_store, storage, after_publish=services.claims.follow_up
+        )
+        services.publisher.add_section(services.claim_publisher)  # claim edits live like FAQ edits
         if paths is not None:
             services.publisher.retrain = make_retrainer(paths, rasa, rasa_server)
         yield services

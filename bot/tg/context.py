@@ -8,6 +8,8 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.broadcast.engine import BroadcastEngine
+from bot.claims.checker import ClaimChecker
+from bot.claims.publisher import ClaimPublisher
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.faq.publisher import FaqPublisher
@@ -30,6 +32,9 @@ class Services:
     engine: BroadcastEngine
     outbound: OutboundLimiter
     """Every Bot API call goes through it (given to the Application builder)."""
+    claims: ClaimChecker | None = None
+    """Cek Hoaks: forwarded messages checked against responses/klaim/."""
+    claim_publisher: ClaimPublisher | None = None
     rasa_server: RasaServer | None = None
     """The supervised Rasa child, when the bot started one."""
     flood: FloodGuard = field(default_factory=FloodGuard)
