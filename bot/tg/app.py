@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.tg import admin, handlers, sanity, subscriptions
+from bot.tg import admin, claims, handlers, sanity, subscriptions
 from bot.tg.context import BotContext, Services
 from bot.tg.ordering import PerChatUpdateProcessor
 
@@ -77,6 +77,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     application.add_handler(CommandHandler("berhenti", subscriptions.unsubscribe))
     application.add_handler(CommandHandler("status", subscriptions.status))
     application.add_handler(CallbackQueryHandler(subscriptions.choose_province, pattern=r"^prov:"))
+    claims.register(application)  # forwards, captions, /cekhoaks: before the text and media handlers
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     # New messages only: edits and channel posts are ignored on purpose (no double answers).
