@@ -22,6 +22,7 @@ from bot.nlu import model as nlu_model
 from bot.nlu import training_data
 from bot.tg.app import build_application, set_commands
 from bot.tg.context import Services
+from bot.tg.inbox import DurableUpdateQueue
 from bot.tg.outbound import BACKGROUND
 from bot.tg.status_reporter import report_progress
 from bot.tg.webhook import WebhookServer
@@ -83,6 +84,8 @@ async def serve_telegram(
     webhook: WebhookServer | None = None
     async with application:
         await application.start()
+        if isinstance(application.update_queue, DurableUpdateQueue):
+            await application.update_queue.replay(application.bot)  # what a crash left unhandled
         await set_commands(application)
         if settings.webhook_url:
             webhook = WebhookServer(

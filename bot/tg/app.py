@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import texts
 from bot.tg import admin, claims, handlers, sanity, subscriptions
 from bot.tg.context import BotContext, Services
+from bot.tg.inbox import DurableUpdateQueue
 from bot.tg.ordering import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     """
     settings = services.settings
     api = settings.telegram_api_base_url
-    builder = ApplicationBuilder()
+    inbox = DurableUpdateQueue(services.storage)
+    builder = ApplicationBuilder().update_queue(inbox)
     if settings.webhook_url:
         builder = builder.updater(None)
     application = (
@@ -58,7 +60,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         # updates never run together. The limiter keeps at most 20 requests in flight, so the
         # 24 connections never run out (httpcore scans every pooled connection per request: more
         # connections only lengthen the tail, bench/telegram_compare).
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, on_done=inbox.done))
         .rate_limiter(services.outbound)
         .connection_pool_size(24)
         .get_updates_read_timeout(settings.poll_timeout + settings.poll_read_slack)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -20,12 +20,22 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     in the order Telegram delivered them.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(
+        self, max_concurrent_updates: int, on_done: Callable[[object], Awaitable[None]] | None = None
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.on_done = on_done
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_chat_order(update, coroutine)
+        finally:
+            if self.on_done is not None:
+                await self.on_done(update)
+
+    async def _in_chat_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
             await coroutine
@@ -54,8 +64,11 @@ def chat_key(update: object) -> int | None:
     """The chat an update belongs to (its user for inline queries and inline-message buttons)."""
     if not isinstance(update, Update):
         return None
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    if update.effective_user is not None:
-        return update.effective_user.id
+    try:
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    except Exception:  # an update with impossible fields: the sanity door (group -2) refuses it
+        return None
     return None
