@@ -96,7 +96,8 @@ def decide(scored: Scored, th: Thresholds) -> tuple[str, list[str]]:
     cands = scored.candidates
     if not cands:
         return "none", []
-    if confidence(cands, th) >= th.high and scored.words >= th.min_words:
+    sure = confidence(cands, th) >= th.high and cands[0].score >= th.min_score
+    if sure and scored.words >= th.min_words:
         return "auto", [cands[0].claim_id]
     suggestions = [c.claim_id for c in cands if c.score >= th.low][:MAX_SUGGESTIONS]
     return ("suggest" if suggestions else "none"), suggestions
@@ -137,26 +138,28 @@ def figures(scored: list[Scored], th: Thresholds) -> Figures:
 
 
 def choose_thresholds(scored: list[Scored], base: Thresholds) -> Thresholds:
-    """High: the lowest that keeps verdicts on negatives and wrong verdicts under the tune ceilings
-    (most paraphrases answered at once). Low: most paraphrases within the suggestions, minus the
-    share of negatives that would get suggestions."""
-    grid = [round(0.10 + 0.005 * i, 3) for i in range(281)]
-    best_high = grid[-1]
-    for high in grid:
-        f = figures(scored, replace(base, high=high, low=high))
-        d = f.as_dict()
-        if d["negative_verdict_rate"] <= TUNE_NEGATIVE_VERDICT and (
-            f.auto == 0 or d["auto_precision"] >= TUNE_AUTO_PRECISION
-        ):
-            best_high = high
-            break
-    best_low, best_value = best_high, -1.0
-    for low in (g for g in grid if g <= best_high):
-        d = figures(scored, replace(base, high=best_high, low=low)).as_dict()
+    """High threshold and score floor: the pair that answers the most paraphrases at once while
+    verdicts on negatives and wrong verdicts stay under the tune ceilings (ties: the stricter pair).
+    Low threshold: most paraphrases within the suggestions, minus the share of negatives that would
+    get suggestions."""
+    grid = [round(0.30 + 0.01 * i, 2) for i in range(91)]
+    best, best_right = replace(base, high=grid[-1], min_score=1.0), -1
+    for floor in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+        for high in grid:
+            f = figures(scored, replace(base, high=high, min_score=floor, low=high))
+            d = f.as_dict()
+            safe = d["negative_verdict_rate"] <= TUNE_NEGATIVE_VERDICT and (
+                f.auto == 0 or d["auto_precision"] >= TUNE_AUTO_PRECISION
+            )
+            if safe and f.auto_right >= best_right:
+                best, best_right = replace(base, high=high, min_score=floor), f.auto_right
+    best_low, best_value = best.high, -1.0
+    for low in (g for g in grid if g <= best.high):
+        d = figures(scored, replace(best, low=low)).as_dict()
         value = d["within_auto_plus_3"] - d["negatives_suggested_rate"]
         if value > best_value:
             best_low, best_value = low, value
-    return replace(base, high=best_high, low=best_low)
+    return replace(best, low=best_low)
 
 
 def score_items(matcher: ClaimMatcher, items: list[Item]) -> tuple[list[Scored], list[float]]:
@@ -221,8 +224,9 @@ def report(title: str, f: Figures, th: Thresholds) -> str:
         return "ok" if ok else "DI BAWAH BATAS"
 
     lines = [
-        f"{title}: {d['paraphrases']} parafrasa, {d['negatives']} negatif; ambang tinggi {th.high:.3f}, "
-        f"rendah {th.low:.3f}, minimal {th.min_words} kata untuk jawaban langsung",
+        f"{title}: {d['paraphrases']} parafrasa, {d['negatives']} negatif; ambang tinggi {th.high:.2f} "
+        f"(skor minimal {th.min_score:.2f}), rendah {th.low:.2f}, minimal {th.min_words} kata "
+        "untuk jawaban langsung",
         f"  jawaban langsung tepat (presisi):      {d['auto_precision']:.1%}  (batas ≥ 98 %: "
         f"{mark(d['auto_precision'] >= FLOOR_AUTO_PRECISION or f.auto == 0)})",
         f"  putusan pada negatif:                  {d['negative_verdict_rate']:.1%}  (batas ≤ 1 %: "
@@ -279,7 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     test = [s for s in scored if s.item.part == "uji"]
     chosen = choose_thresholds(tune, shipped)
     print(f"Evaluasi Cek Hoaks: {len(claims)} klaim; set buta {HELDOUT.relative_to(REPO)}")
-    print(f"Ambang dipilih pada bagian tune: tinggi {chosen.high:.3f}, rendah {chosen.low:.3f}")
+    print(
+        f"Ambang dipilih pada bagian tune: tinggi {chosen.high:.2f} (skor minimal {chosen.min_score:.2f}), "
+        f"rendah {chosen.low:.2f}"
+    )
     f_chosen = figures(test, chosen)
     f_shipped = figures(test, shipped)
     print(report("Bagian uji, ambang dari tune", f_chosen, chosen))
@@ -295,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(
             json.dumps(
                 {
-                    "chosen": {"high": chosen.high, "low": chosen.low},
-                    "shipped": {"high": shipped.high, "low": shipped.low},
+                    "chosen": {"high": chosen.high, "min_score": chosen.min_score, "low": chosen.low},
+                    "shipped": {"high": shipped.high, "min_score": shipped.min_score, "low": shipped.low},
                     "uji_chosen": f_chosen.as_dict(),
                     "uji_shipped": f_shipped.as_dict(),
                     "p95_ms": p95,

@@ -12,10 +12,11 @@ retrieval is as good as embeddings; it needs no model download and fits two core
    message is not diluted by the rest.
 4. Anchor score: the numbers, dates and names chain variants keep ("88,6%", "14 Februari",
    "Melbourne"), weighted by how rare they are among claims.
-5. Decision: ``auto`` (verdict at once) only when the confidence (the score plus its lead over the
-   runner-up: near-ties between two similar claims are not answered) reaches the high threshold,
-   and only for texts of at least :data:`MIN_WORDS_AUTO` words; ``suggest`` (up to three
-   "did you mean" buttons) at or above the low threshold; otherwise ``none`` (no verdict ever).
+5. Decision: ``auto`` (verdict at once) only when the confidence (the score plus its lead over
+   the runner-up, so near-ties between two similar claims are not answered) reaches the high
+   threshold, the score itself reaches the score floor, and the text has at least
+   :data:`MIN_WORDS_AUTO` words; ``suggest`` (up to three "did you mean" buttons) at or above the
+   low threshold; otherwise ``none`` (no verdict ever).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from bot.claims.model import Claim, ClaimSet
 from bot.claims.text import dates, is_number, tokens, word_count
 
 # Chosen on the `bagian: tune` half of tests/eval/klaim_heldout.yml by bench/eval_claims.py.
-HIGH_THRESHOLD = 0.73
-LOW_THRESHOLD = 0.345
+HIGH_THRESHOLD = 0.62
+LOW_THRESHOLD = 0.35
+MIN_AUTO_SCORE = 0.5  # and the score itself must reach this: a lone weak match is not a verdict
 GAP_WEIGHT = 1.0  # confidence = score + GAP_WEIGHT × (score − runner-up's score)
 MIN_WORDS_AUTO = 8
 MAX_SUGGESTIONS = 3
@@ -72,6 +74,7 @@ class Thresholds:
     high: float = HIGH_THRESHOLD
     low: float = LOW_THRESHOLD
     gap_weight: float = GAP_WEIGHT
+    min_score: float = MIN_AUTO_SCORE
     min_words: int = MIN_WORDS_AUTO
 
 
@@ -316,7 +319,8 @@ class ClaimMatcher:
         candidates = tuple(self.rank(text))
         if not candidates:
             return MatchResult("none", (), words)
-        if confidence(candidates, th) >= th.high and words >= th.min_words:
+        sure = confidence(candidates, th) >= th.high and candidates[0].score >= th.min_score
+        if sure and words >= th.min_words:
             return MatchResult("auto", candidates, words)
         suggestions = tuple(c.claim_id for c in candidates if c.score >= th.low)[:MAX_SUGGESTIONS]
         if suggestions:
