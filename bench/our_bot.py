@@ -1,10 +1,11 @@
 """Our bot as its own process for the Telegram comparison (bench/telegram_compare.py).
 
-The same wiring as ``pemilubot jalan`` (bot.runner.serve): it starts ``rasa run --enable-api`` as a
-child with the given NLU model, builds the services with ``bot.runner.build_services`` and polls the
-Bot API with ``bot.runner.serve_telegram`` until SIGTERM. Two bench-only differences: the per-user
-flood guard is raised (``--flood-limit``; a load test sends far more than 20 messages a minute per
-chat) and FAQ answers are rendered for a fixed day (``--day``) so both sides send the same text.
+The same wiring as ``pemilubot jalan`` (``bot.wiring.running_services`` with a Rasa child serving
+the given NLU model, then ``bot.runner.serve_telegram``) until SIGTERM. Bench-only differences: the
+per-user flood guard is raised (``--flood-limit``; a load test sends far more than 20 messages a
+minute per chat), FAQ answers are rendered for a fixed day (``--day``) so both sides send the same
+text, and the outbound limiter's budgets follow ``--max-rate`` (0 = off, as the comparison runs the
+fake Bot API without Telegram's limits).
 
 Run: .venv/bin/python -m bench.our_bot --api URL --token T --rasa-port P --model M --db PATH
 """
@@ -19,12 +20,10 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import Settings
-from bot.faq.store import FaqStore
 from bot.flood import FloodGuard
-from bot.rasa_client import RasaClient
-from bot.rasa_server import RasaServer
-from bot.runner import build_services, serve_telegram
-from bot.storage import Storage
+from bot.nlu.model import NluPaths
+from bot.runner import serve_telegram
+from bot.wiring import running_services
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,25 +37,19 @@ async def serve(args: argparse.Namespace) -> None:
         responses_dir=REPO / "responses",
         log_level="WARNING",
         poll_timeout=10,
+        telegram_max_rate=args.max_rate,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    rasa_server = RasaServer(REPO / ".venv-rasa/bin/rasa", Path(args.model), settings.rasa_url)
-    await rasa_server.start()
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
-    await rasa.start()
-    storage = Storage(settings.database_path)
+    paths = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa/bin/rasa")
     day = date.fromisoformat(args.day)
-    services = build_services(settings, rasa, storage, FaqStore(settings.responses_dir), clock=lambda: day)
-    services.flood = FloodGuard(limit=args.flood_limit)
-    try:
+    async with running_services(
+        settings, paths, start_rasa=True, model=Path(args.model), clock=lambda: day
+    ) as services:
+        services.flood = FloodGuard(limit=args.flood_limit)
         await serve_telegram(services, stop)
-    finally:
-        await rasa.close()
-        storage.close()
-        await rasa_server.stop()
 
 
 def main() -> None:
@@ -68,6 +61,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--day", default="2026-11-28")
     parser.add_argument("--flood-limit", type=int, default=1_000_000)
+    parser.add_argument("--max-rate", type=float, default=0.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(serve(args))

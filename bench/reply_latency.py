@@ -17,11 +17,9 @@ from pathlib import Path
 from bench.nlu_eval import REPO, rasa_serving
 from bot.config import Settings
 from bot.faq import load_faq
-from bot.faq.store import FaqStore
 from bot.nlu.model import NluPaths, model_path
-from bot.rasa_client import RasaClient
-from bot.runner import build_services, serve_telegram
-from bot.storage import Storage
+from bot.runner import serve_telegram
+from bot.wiring import running_services
 from tests.fakebotapi.server import FakeTelegram
 
 TOKEN = "999:BENCH"
@@ -54,28 +52,22 @@ async def measure(rasa_url: str, questions: list[str], db_path: Path) -> list[fl
             database_path=db_path,
             responses_dir=REPO / "responses",
             poll_timeout=10,
+            telegram_max_rate=0,  # latency of the bot itself: sequential questions, no send budget
         )
-        rasa = RasaClient(rasa_url)
-        await rasa.start()
-        storage = Storage(db_path)
-        services = build_services(
-            settings, rasa, storage, FaqStore(settings.responses_dir), clock=lambda: date(2026, 11, 28)
-        )
-        stop, started = asyncio.Event(), asyncio.Event()
-        task = asyncio.create_task(serve_telegram(services, stop, started))
-        await started.wait()
-        latencies = []
-        for number, text in enumerate(questions):
-            chat = 5000 + number % 7
-            before = len(tg.messages_to(chat))
-            t0 = time.perf_counter()
-            tg.send_user_message(chat, text)
-            await tg.wait_for_messages(chat, before + 1, timeout=30)
-            latencies.append((time.perf_counter() - t0) * 1000)
-        stop.set()
-        await task
-        await rasa.close()
-        storage.close()
+        async with running_services(settings, clock=lambda: date(2026, 11, 28)) as services:
+            stop, started = asyncio.Event(), asyncio.Event()
+            task = asyncio.create_task(serve_telegram(services, stop, started))
+            await started.wait()
+            latencies = []
+            for number, text in enumerate(questions):
+                chat = 5000 + number % 7
+                before = len(tg.messages_to(chat))
+                t0 = time.perf_counter()
+                tg.send_user_message(chat, text)
+                await tg.wait_for_messages(chat, before + 1, timeout=30)
+                latencies.append((time.perf_counter() - t0) * 1000)
+            stop.set()
+            await task
         return latencies
 
 

@@ -16,6 +16,7 @@ BENCHES = [
     ("NLU: held-out evaluation", ["bench.eval_nlu"]),
     ("Reply latency through the fake Bot API", ["bench.reply_latency"]),
     ("Broadcast: 10,000 subscribers, 30 msg/s limit, kill -9 halfway", ["bench.broadcast"]),
+    ("Peaks with Telegram's limits on: burst of 300, broadcast to 1,000 + citizens", ["bench.peak"]),
     ("Cek Hoaks: held-out chain messages", ["bench.eval_claims"]),
     ("Cek Hoaks: match time with 1,000 claims", ["bench.claims_speed"]),
 ]

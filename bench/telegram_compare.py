@@ -455,7 +455,7 @@ def report(
     )
     out.append("")
     out.append(
-        "- **ours**: the bot as its own process (`bench/our_bot.py`: `bot.runner.build_services` + "
+        "- **ours**: the bot as its own process (`bench/our_bot.py`: `bot.wiring.running_services` + "
         "`serve_telegram`, long-polling `getUpdates`) with its child `rasa run --enable-api` serving our "
         "NLU-only model; the bot decides and renders every reply."
     )

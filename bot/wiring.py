@@ -41,12 +41,14 @@ async def running_services(
     paths: nlu_model.NluPaths | None = None,
     *,
     start_rasa: bool = False,
+    model: Path | None = None,
     clock: Callable[[], date] = today_wib,
 ) -> AsyncIterator[Services]:
     """Every long-lived service, created once and closed in reverse order.
 
     With ``start_rasa`` (needs ``paths``), a supervised Rasa child serves the current model on
-    ``settings.rasa_url``; with ``paths``, FAQ edits that change the training data retrain it.
+    ``settings.rasa_url`` (``model``, or the one trained from the current data); with ``paths``,
+    FAQ edits that change the training data retrain it.
     """
     data_dir = Path(settings.database_path).parent
     storage = Storage(settings.database_path)
@@ -55,7 +57,7 @@ async def running_services(
     try:
         if start_rasa:
             assert paths is not None, "starting Rasa needs the NLU paths"
-            model = nlu_model.model_path(paths)
+            model = model or nlu_model.model_path(paths)
             rasa_server = RasaServer(
                 paths.rasa_bin, model, settings.rasa_url, data_dir / "rasa.log", data_dir / "rasa.pid"
             )

@@ -17,7 +17,7 @@ import pytest
 
 from bot.nlu.model import NluPaths, model_path, rasa_env
 from bot.rasa_server import RasaServer
-from bot.runner import make_retrainer
+from bot.wiring import make_retrainer
 from tests.conftest import ADMIN_ID, REPO, BotHarness, _rasa_ready, free_port, running_bot
 
 pytestmark = pytest.mark.e2e
