@@ -169,8 +169,8 @@ def matcher(tmp_path: Path) -> ClaimMatcher:
 
 def test_a_new_wording_of_a_claim_is_answered_at_once(matcher: ClaimMatcher) -> None:
     result = matcher.match(
-        "Tolong disebar: di gudang Sampang, Madura ditemukan surat suara yang sudah dicoblos untuk satu paslon "
-        "sebelum hari pemungutan suara!!"
+        "Tolong disebar: di gudang Sampang, Madura ditemukan surat suara yang sudah dicoblos "
+        "untuk satu paslon sebelum hari pemungutan suara!!"
     )
     assert result.decision == "auto", result
     assert result.claim_id == "surat_suara_tercoblos_gudang"

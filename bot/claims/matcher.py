@@ -274,7 +274,9 @@ class ClaimMatcher:
         whole = self._weighted(whole_counts if long_text else features(words))
         # Shortlist by the query's most telling known terms (a term in many claims tells little).
         postings = self._postings
-        known = [(t, w) for t, w in whole.items() if t in postings and len(postings[t]) <= self._common]
+        # Presence, not frequency: a long forward's repeated filler must not crowd out the claim.
+        idf = self._idf
+        known = [(t, idf[t]) for t in whole if t in postings and len(postings[t]) <= self._common]
         terms = sorted(known, key=lambda kv: -kv[1])[:MAX_QUERY_TERMS]
         scores: dict[int, float] = defaultdict(float)
         for term, weight in terms:

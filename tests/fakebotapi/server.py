@@ -218,6 +218,39 @@ class FakeTelegram:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
         return self._enqueue({"message": self._user_message(chat_id, first_name, user_id, **content)})
 
+    def send_user_forward(
+        self, chat_id: int, text: str, sender: str = "Grup Keluarga", media: str | None = None
+    ) -> dict[str, Any]:
+        """A citizen forwards a message someone else wrote (``forward_origin`` of type "hidden_user");
+        with ``media`` ("photo" or "video") the text is that media's caption."""
+        origin = {"type": "hidden_user", "date": int(time.time()) - 3600, "sender_user_name": sender}
+        content: dict[str, Any] = {"forward_origin": origin}
+        content.update(self._media(media, text) if media else {"text": text})
+        return self._enqueue({"message": self._user_message(chat_id, "Budi", None, **content)})
+
+    def send_user_media(self, chat_id: int, caption: str, media: str = "photo") -> dict[str, Any]:
+        """A citizen sends a photo or video with a caption."""
+        return self._enqueue(
+            {"message": self._user_message(chat_id, "Budi", None, **self._media(media, caption))}
+        )
+
+    def send_user_reply(self, chat_id: int, text: str, reply_to: dict[str, Any]) -> dict[str, Any]:
+        """A citizen answers ``reply_to`` (a message of theirs, as returned by the helpers above)."""
+        content: dict[str, Any] = {"text": text, "reply_to_message": reply_to}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
+        return self._enqueue({"message": self._user_message(chat_id, "Budi", None, **content)})
+
+    @staticmethod
+    def _media(kind: str, caption: str) -> dict[str, Any]:
+        if kind == "video":
+            video = {"file_id": "BAACAgIAAx", "file_unique_id": "AgADvd", "width": 640, "height": 360,
+                     "duration": 12}  # fmt: skip
+            return {"video": video, "caption": caption}
+        photo = [{"file_id": "AgACAgIAAx", "file_unique_id": "AQADx", "width": 90, "height": 90}]
+        return {"photo": photo, "caption": caption}
+
     def press_button(
         self, chat_id: int, message_id: int, callback_data: str, user_id: int | None = None
     ) -> dict[str, Any]:
