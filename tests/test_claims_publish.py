@@ -136,3 +136,22 @@ async def test_pending_claims_keep_text_and_only_watchers_keep_chat_ids(tmp_path
         assert list(storage.db.query("SELECT * FROM claim_watchers")) == []
     finally:
         storage.close()
+
+
+async def test_hapusdata_and_retention_reach_the_claim_queue(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "r.db")
+    try:
+        kept = await pending.add_pending(storage, "pesan baru", "tidak_cocok", None, None)
+        old = await pending.add_pending(storage, "pesan lama", "tidak_cocok", None, None)
+        await pending.add_watcher(storage, kept, 77)
+        await pending.add_watcher(storage, old, 78)
+        storage.db.execute(
+            "UPDATE pending_claims SET created_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", [old]
+        )
+        await storage.delete_chat(77)  # /hapusdata
+        assert [r["chat_id"] for r in storage.db.query("SELECT * FROM claim_watchers")] == [78]
+        await storage.purge_older_than(30)  # the retention job
+        assert [r["text"] for r in storage.db.query("SELECT * FROM pending_claims")] == ["pesan baru"]
+        assert list(storage.db.query("SELECT * FROM claim_watchers")) == []
+    finally:
+        storage.close()

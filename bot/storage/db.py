@@ -135,19 +135,26 @@ class Storage:
         def delete(db: Database) -> int:
             removed = 0
             with db.atomic():
-                for table in ("deliveries", "subscriptions", "chats"):
+                for table in ("deliveries", "subscriptions", "claim_watchers", "chats"):
                     removed += db.execute(f"DELETE FROM {table} WHERE chat_id = ?", [chat_id]).rowcount
             return removed
 
         return await self.run(delete)
 
     async def purge_older_than(self, days: int) -> int:
-        """Retention: drop unanswered questions and admin log entries older than ``days``."""
+        """Retention: drop unanswered questions, pending claims (and who waits for them) and admin log
+        entries older than ``days``."""
         cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
 
         def purge(db: Database) -> int:
             removed = db.execute("DELETE FROM unanswered WHERE created_at < ?", [cutoff]).rowcount
             removed += db.execute("DELETE FROM admin_log WHERE created_at < ?", [cutoff]).rowcount
+            removed += db.execute(
+                "DELETE FROM claim_watchers WHERE created_at < ? OR pending_id IN "
+                "(SELECT id FROM pending_claims WHERE created_at < ?)",
+                [cutoff, cutoff],
+            ).rowcount
+            removed += db.execute("DELETE FROM pending_claims WHERE created_at < ?", [cutoff]).rowcount
             return removed
 
         return await self.run(purge)
