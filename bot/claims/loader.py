@@ -11,11 +11,11 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from bot.claims.model import VERDICTS, Claim, ClaimSet, ClaimSource
 from bot.faq.loader import ID_PATTERN, Problem, normalise_question
 from bot.faq.loader import _valid_url as valid_url
+from bot.faq.sources import KINDS, OFFICIAL, FactSheet, derive_kind, url_problems
 from bot.faq.telegram_html import MAX_MESSAGE_LENGTH, HtmlProblem, check_html
 from bot.faq.yamlstrict import LineDict, YamlProblem, load_strict
 
@@ -23,7 +23,7 @@ MIN_VARIANTS = 5
 MAX_STATEMENT = 300
 HOAX_PATTERN = re.compile(r"^H\d{3}$")
 MONTH_PATTERN = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
-SOURCE_KINDS = ("resmi", "cek_fakta", "media")
+SOURCE_KINDS = KINDS  # the FAQ's: resmi, media, pemantau
 _TOP_KEYS = {"topik", "klaim"}
 _CLAIM_KEYS = {
     "id",
@@ -58,24 +58,26 @@ class ClaimError(Exception):
 
 
 def is_official(url: str | None) -> bool:
-    """A government site (``*.go.id``): listed before any other source."""
-    if not url:
-        return False
-    host = (urlparse(url).hostname or "").rstrip(".")
-    return host.endswith(".go.id")
+    """A government or election-body site (the FAQ's rule): listed before any other source."""
+    return derive_kind(url) == OFFICIAL
 
 
-def load_claims(directory: Path | str, hoax_ids: frozenset[str] | None = None) -> ClaimSet:
+def load_claims(
+    directory: Path | str, hoax_ids: frozenset[str] | None = None, facts: FactSheet | None = None
+) -> ClaimSet:
     """Load every ``*.yml`` under ``directory`` (may be absent: no claims); raise :class:`ClaimError`.
 
-    ``hoax_ids``: the ids in docs/sumber/hoaks-pemilu2024.yaml, to check ``sumber_hoaks`` against.
+    ``hoax_ids``: the ids in docs/sumber/hoaks-pemilu2024.yaml, to check ``sumber_hoaks`` against;
+    ``facts``: the fact sheet, for the FAQ's link rules (unverified links, known https sites).
     """
+    sheet = facts or FactSheet("", frozenset())
     root = Path(directory)
     files = sorted(p for p in root.glob("*.yml") if p.is_file()) if root.is_dir() else []
     problems: list[Problem] = []
     claims: list[Claim] = []
     for path in files:
-        claims.extend(_load_file(path, f"{root.parent.name}/{root.name}/{path.name}", hoax_ids, problems))
+        name = f"{root.parent.name}/{root.name}/{path.name}"
+        claims.extend(_load_file(path, name, hoax_ids, sheet, problems))
     _cross_check(claims, problems)
     if problems:
         raise ClaimError(problems)
@@ -83,7 +85,7 @@ def load_claims(directory: Path | str, hoax_ids: frozenset[str] | None = None) -
 
 
 def _load_file(
-    path: Path, name: str, hoax_ids: frozenset[str] | None, problems: list[Problem]
+    path: Path, name: str, hoax_ids: frozenset[str] | None, sheet: FactSheet, problems: list[Problem]
 ) -> list[Claim]:
     try:
         data = load_strict(path.read_bytes())
@@ -105,7 +107,7 @@ def _load_file(
         return []
     claims = []
     for raw in raw_claims:
-        claim = _claim(raw, topic.strip(), name, hoax_ids, problems)
+        claim = _claim(raw, topic.strip(), name, hoax_ids, sheet, problems)
         if claim is not None:
             claims.append(claim)
     return claims
@@ -128,7 +130,12 @@ def _unknown_keys(
 
 
 def _claim(
-    raw: Any, topic: str, name: str, hoax_ids: frozenset[str] | None, problems: list[Problem]
+    raw: Any,
+    topic: str,
+    name: str,
+    hoax_ids: frozenset[str] | None,
+    sheet: FactSheet,
+    problems: list[Problem],
 ) -> Claim | None:
     if not isinstance(raw, LineDict):
         problems.append(
@@ -203,7 +210,9 @@ def _claim(
     circulated = _month(raw.get("tanggal"))
     if circulated is None:
         report("tanggal", "'tanggal' wajib berisi bulan beredar TTTT-BB (misalnya 2024-02) atau TTTT-BB-HH")
-    sources = _sources(raw.get("sumber"), raw.key_lines.get("sumber", raw.line), name, claim_id, problems)
+    sources = _sources(
+        raw.get("sumber"), raw.key_lines.get("sumber", raw.line), name, claim_id, sheet, problems
+    )
     if len(problems) > before or claim_id is None:
         return None
     assert isinstance(hoax, str) and isinstance(statement, str) and isinstance(verdict, str)
@@ -233,7 +242,7 @@ def _month(value: Any) -> str | None:
 
 
 def _sources(
-    raw: Any, line: int, name: str, claim_id: str | None, problems: list[Problem]
+    raw: Any, line: int, name: str, claim_id: str | None, sheet: FactSheet, problems: list[Problem]
 ) -> list[ClaimSource]:
     need = "'sumber' wajib diisi (judul, tautan; tanggal dan jenis boleh)"
     if not isinstance(raw, list) or not raw:
@@ -261,6 +270,14 @@ def _sources(
                 )
             )
             continue
+        link_problems = url_problems(str(url), sheet)
+        if link_problems:
+            problems.append(
+                ClaimProblem(
+                    name, where.get("tautan", item.line), claim_id, f"sumber: tautan {link_problems[0]}"
+                )
+            )
+            continue
         if when is not None and not isinstance(when, date):
             problems.append(
                 ClaimProblem(
@@ -282,7 +299,7 @@ def _sources(
                 )
             )
             continue
-        official = kind == "resmi" or (kind is None and is_official(url))
+        official = kind == OFFICIAL or (kind is None and is_official(url))
         sources.append(ClaimSource(title.strip(), url, when, kind, official))
     if sources and any(s.official for s in sources) and not sources[0].official:
         first = next(s for s in sources if s.official)

@@ -10,9 +10,11 @@ import yaml
 from bot.claims.loader import load_claims
 from bot.claims.matcher import ClaimMatcher
 from bot.claims.model import ClaimSet
+from bot.faq.sources import load_fact_sheet
 
 CLAIMS_SUBDIR = "klaim"
 HOAX_LIST = Path("docs") / "sumber" / "hoaks-pemilu2024.yaml"
+FACT_SHEET = Path("docs") / "sumber" / "fakta-pemilu2024.yaml"
 
 
 def hoax_ids(path: Path) -> frozenset[str] | None:
@@ -34,15 +36,19 @@ class Served:
 class ClaimStore:
     """Holds the last good claims. A failed reload keeps serving the previous ones."""
 
-    def __init__(self, directory: Path, hoax_list: Path | None = None) -> None:
+    def __init__(
+        self, directory: Path, hoax_list: Path | None = None, fact_sheet: Path | None = None
+    ) -> None:
         self.directory = directory
         self.hoax_list = hoax_list
+        self.fact_sheet = fact_sheet
         self.served: Served = self.load()
 
     @classmethod
     def for_responses(cls, responses_dir: Path) -> ClaimStore:
         """``responses/klaim/``, checked against ``docs/sumber/hoaks-pemilu2024.yaml`` when present."""
-        return cls(responses_dir / CLAIMS_SUBDIR, responses_dir.resolve().parent / HOAX_LIST)
+        root = responses_dir.resolve().parent
+        return cls(responses_dir / CLAIMS_SUBDIR, root / HOAX_LIST, root / FACT_SHEET)
 
     @property
     def claims(self) -> ClaimSet:
@@ -55,5 +61,6 @@ class ClaimStore:
     def load(self) -> Served:
         """Load and index the files without serving them; raise ClaimError if invalid."""
         known = hoax_ids(self.hoax_list) if self.hoax_list else None
-        claims = load_claims(self.directory, known)
+        facts = load_fact_sheet(self.fact_sheet) if self.fact_sheet and self.fact_sheet.is_file() else None
+        claims = load_claims(self.directory, known, facts)
         return Served(claims, ClaimMatcher(claims))
