@@ -13,8 +13,11 @@ HELP = (
     "• Ketik pertanyaan biasa, misalnya <i>kapan pemilu?</i>, <i>bawa apa ke TPS?</i>, "
     "<i>cara cek DPT</i>, atau <i>gimana lapor hoaks?</i>\n"
     "• Setiap jawaban menyebut sumbernya; bacalah sumber itu untuk rinciannya.\n"
+    "• Dapat pesan berantai soal pemilu? Teruskan ke sini, atau balas pesan itu dengan /cekhoaks: "
+    "bot mencocokkannya dengan klaim yang sudah diperiksa.\n"
     "• Bot ini netral: tidak menyarankan calon atau partai mana pun.\n\n"
-    "Perintah: /start menu topik · /langganan pengumuman · /berhenti · /status · /bantuan"
+    "Perintah: /start menu topik · /cekhoaks cek pesan · /langganan pengumuman · /berhenti · "
+    "/status · /bantuan"
 )
 GREETING = "Halo! Silakan ketik pertanyaan Anda seputar Pemilu 2024, atau pilih topik:"
 THANKS = "Sama-sama! Kalau ada pertanyaan lain seputar Pemilu 2024, silakan ketik saja."
@@ -51,6 +54,7 @@ DELETE_DONE = "Data Anda sudah dihapus. Anda tetap bisa bertanya kapan saja."
 COMMANDS = [
     ("start", "Mulai dan lihat topik"),
     ("bantuan", "Cara memakai bot"),
+    ("cekhoaks", "Cek pesan berantai: balas pesannya dengan /cekhoaks"),
     ("langganan", "Berlangganan pengumuman Pemilu"),
     ("berhenti", "Berhenti berlangganan"),
     ("status", "Status langganan Anda"),

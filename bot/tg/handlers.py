@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import texts
+from bot.claims.publisher import describe_publish as describe_claims_publish
 from bot.conversation import CALLBACK_PREFIX, FEEDBACK_PREFIX
 from bot.faq.publisher import describe_publish
 from bot.tg.context import BotContext
@@ -121,6 +122,9 @@ async def reload_faq(update: Update, context: BotContext) -> None:
     log.info("Admin %s asked to reload the FAQ", user.id)
     outcome = await context.services.publisher.publish(by=f"admin:{user.id}")
     await message.reply_text(html.escape(describe_publish(outcome)))
+    if context.services.claim_publisher is not None:  # the Cek Hoaks claim files too
+        claims = await context.services.claim_publisher.publish(by=f"admin:{user.id}")
+        await message.reply_text(html.escape(describe_claims_publish(claims)))
 
 
 async def delete_my_data(update: Update, context: BotContext) -> None:
