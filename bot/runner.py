@@ -14,6 +14,7 @@ from pathlib import Path
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
+from bot.claims.pending import digest_claims
 from bot.config import Settings
 from bot.digest import weekly_digest_job
 from bot.faq.store import FaqStore
@@ -124,7 +125,7 @@ async def serve_telegram(
             asyncio.create_task(services.engine.run(stop)),
             asyncio.create_task(report_progress(bot, services.storage, stop)),
             asyncio.create_task(retention(services, stop)),
-            asyncio.create_task(weekly_digest_job(bot, services, stop)),
+            asyncio.create_task(weekly_digest_job(bot, services, stop, claims=digest_claims)),
         ]
         if webhook is not None:
             tasks.append(asyncio.create_task(keep_webhook(bot, settings, stop)))

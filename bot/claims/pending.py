@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlite_utils import Database
 
+from bot.digest import PendingClaim, Week
 from bot.faq.loader import normalise_question
 from bot.storage import Storage
 from bot.storage.db import now_utc
@@ -182,3 +183,14 @@ async def forget_chat(storage: Storage, chat_id: int) -> int:
     return await storage.run(
         lambda db: db.execute("DELETE FROM claim_watchers WHERE chat_id = ?", [chat_id]).rowcount
     )
+
+
+def digest_claims(db: Database, week: Week) -> list[PendingClaim]:
+    """The weekly staff digest's "Klaim menunggu staf": unresolved pending messages, grouped, that
+    had arrived by the end of ``week`` (a :data:`bot.digest.ClaimsProvider`)."""
+    end = week.end.isoformat()
+    return [
+        PendingClaim(text=g.text, reports=g.count, first_seen=g.first_seen)
+        for g in grouped(db)
+        if g.first_seen < end
+    ]
