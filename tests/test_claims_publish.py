@@ -155,3 +155,21 @@ async def test_hapusdata_and_retention_reach_the_claim_queue(tmp_path: Path) -> 
         assert list(storage.db.query("SELECT * FROM claim_watchers")) == []
     finally:
         storage.close()
+
+
+async def test_the_weekly_digest_lists_waiting_claims(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from bot.digest import Week
+
+    storage = Storage(tmp_path / "d.db")
+    try:
+        for text in ("Gudang KPU terbakar!", "gudang kpu terbakar", "Pemilu diulang"):
+            await pending.add_pending(storage, text, "tidak_cocok", None, None)
+        done = await pending.add_pending(storage, "sudah dicek", "saran", "x", 0.4)
+        await pending.resolve(storage, done, "x")
+        claims = pending.digest_claims(storage.db, Week(date.today() - timedelta(days=3)))
+        assert [(c.reports, c.text) for c in claims] == [(2, "gudang kpu terbakar"), (1, "Pemilu diulang")]
+        assert pending.digest_claims(storage.db, Week(date(2020, 1, 6))) == []  # nothing had arrived yet
+    finally:
+        storage.close()
