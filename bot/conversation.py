@@ -16,6 +16,7 @@ from bot import texts
 from bot.degraded import FuzzyMatcher
 from bot.faq.model import Faq
 from bot.faq.render import render_messages
+from bot.faq.telegram_html import split_html
 from bot.faq.timeline import today_wib
 from bot.language import detect_language
 from bot.rasa_client import Parse, RasaClient, RasaUnavailable
@@ -151,7 +152,13 @@ class Conversation:
             buttons = self.topic_buttons(self._matcher.likely(text) or list(START_TOPICS[:3]))
             return Reply([texts.LIMITED_MODE_NO_MATCH], buttons, "fallback")
         reply = self.answer_entry(match.entry_id, detect_language(text))
-        return Reply([texts.LIMITED_MODE_NOTE, *reply.messages], reply.buttons, "answer", reply.entry_id)
+        # One message where it fits: a chat gets one message a second, so a separate note would
+        # hold the answer back.
+        first = split_html(f"{texts.LIMITED_MODE_NOTE}\n\n{reply.messages[0]}")
+        messages = (
+            [*first, *reply.messages[1:]] if len(first) == 1 else [texts.LIMITED_MODE_NOTE, *reply.messages]
+        )
+        return Reply(messages, reply.buttons, "answer", reply.entry_id)
 
     async def _count(self, reply: Reply) -> None:
         if reply.kind != "answer" or reply.entry_id is None or self.storage is None:

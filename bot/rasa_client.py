@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-
-FAILURE_PAUSE = 1.0
-"""Seconds after a failed parse during which queued questions go to limited mode at once."""
 
 
 class RasaUnavailable(Exception):
@@ -56,10 +52,10 @@ class RasaClient:
         # Rasa answers one request at a time: a peak of questions queues here (on kept-alive
         # connections) instead of opening hundreds of connections that all time out together. A
         # queued question waits its turn however long the queue (the questions ahead are being
-        # answered); but once a request fails, the queue goes to limited mode for a moment
-        # instead of each waiting out its own timeout behind a Rasa that does not answer.
+        # answered); but when a request fails, the questions queued behind it go to limited mode
+        # at once instead of each waiting out its own timeout. Questions that come later try again.
         self._slots = asyncio.Semaphore(max_concurrent)
-        self._down_until = 0.0
+        self._failures = 0
 
     async def start(self) -> None:
         if self._session is None:
@@ -78,14 +74,11 @@ class RasaClient:
 
     async def parse(self, text: str) -> Parse:
         """Ask Rasa what ``text`` means."""
-        self._check_recent_failure()
+        failures_before = self._failures
         async with self._slots:
-            self._check_recent_failure()
+            if self._failures != failures_before:
+                raise RasaUnavailable(f"Rasa at {self.base_url} failed while this question waited")
             return await self._parse(text)
-
-    def _check_recent_failure(self) -> None:
-        if time.monotonic() < self._down_until:
-            raise RasaUnavailable(f"Rasa at {self.base_url} failed a moment ago")
 
     async def _parse(self, text: str) -> Parse:
         try:
@@ -94,7 +87,7 @@ class RasaClient:
                     raise RasaUnavailable(f"Rasa answered HTTP {resp.status}")
                 return Parse.from_json(await resp.json())
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            self._down_until = time.monotonic() + FAILURE_PAUSE
+            self._failures += 1
             raise RasaUnavailable(f"Rasa is not reachable at {self.base_url}: {exc!r}") from exc
 
     async def status(self) -> dict[str, Any]:

@@ -94,7 +94,11 @@ class BotHarness:
         before = len(self.tg.messages_to(chat))
         self.tg.send_user_message(chat, text)
         messages = await self.tg.wait_for_messages(chat, before + 1, timeout=timeout)
-        await asyncio.sleep(0.05)  # a split answer's later parts
+        # A split answer's later parts come one a second (Telegram's limit per chat); the last part
+        # carries the buttons, so wait for buttons a little longer than that.
+        deadline = time.monotonic() + 1.3
+        while time.monotonic() < deadline and not self.tg.messages_to(chat)[-1]["params"].get("reply_markup"):
+            await asyncio.sleep(0.05)
         return list(self.tg.messages_to(chat))[before:] or messages[before:]
 
 

@@ -47,7 +47,7 @@ async def test_voting_date_casual_and_english(bot: BotHarness, question: str) ->
 
 async def test_english_question_gets_english_answer(bot: BotHarness) -> None:
     text = text_of(await bot.ask("when is the election day?"))
-    assert "Wednesday, 14 February 2024" in text and "Source" in text
+    assert "Wednesday, 14 February 2024" in text and "Official source" in text
 
 
 async def test_offices_on_the_ballot(bot: BotHarness) -> None:
