@@ -99,7 +99,7 @@ def failure_reason(exc: BaseException) -> str:
 
 @dataclass(order=True)
 class _Waiter:
-    priority: int
+    priority: Priority
     seq: int
     chat: int | str | None = field(compare=False)
     granted: asyncio.Future[None] = field(compare=False)
@@ -135,7 +135,7 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
         self._waiters: list[_Waiter] = []
         self._seq = itertools.count()
         self._sent: deque[float] = deque()  # grant times, last second
-        self._last_grant = 0.0
+        self._last_background = 0.0
         self._private_last: dict[int | str, float] = {}
         self._group_sent: dict[int | str, deque[float]] = {}
         self._paused_until = 0.0
@@ -238,7 +238,9 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
     async def _dispatch(self) -> None:
         """Grant turns one at a time: highest priority first, skipping chats that must wait."""
         assert self._wakeup is not None
-        spacing = 1.0 / (2 * self.max_rate) if self.enabled else 0.0
+        # Background sends are spaced evenly (one every 1/max_rate s) so they never fill the window
+        # in a burst: a reply that comes in waits at most one spacing. Replies are not spaced.
+        spacing = 1.0 / self.max_rate if self.enabled else 0.0
         while True:
             now = time.monotonic()
             delay = self._next_grant(now, spacing)
@@ -261,11 +263,11 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
             self._sent.popleft()
         if len(self._sent) >= self.max_rate:
             return self._sent[0] + 1.0 - now
-        if now - self._last_grant < spacing:
-            return self._last_grant + spacing - now
         soonest = float("inf")
         for waiter in sorted(self._waiters):
             ready_at = self._chat_ready_at(waiter.chat, now)
+            if waiter.priority is Priority.BACKGROUND:
+                ready_at = max(ready_at, self._last_background + spacing)
             if ready_at <= now:
                 self._waiters.remove(waiter)
                 self._grant(waiter, now)
@@ -287,7 +289,8 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
 
     def _grant(self, waiter: _Waiter, now: float) -> None:
         self._sent.append(now)
-        self._last_grant = now
+        if waiter.priority is Priority.BACKGROUND:
+            self._last_background = now
         if waiter.chat is not None:
             if _is_private(waiter.chat):
                 self._private_last[waiter.chat] = now
