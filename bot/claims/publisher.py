@@ -17,6 +17,7 @@ from bot.claims import pending
 from bot.claims.loader import ClaimError
 from bot.claims.model import ClaimSet
 from bot.claims.store import ClaimStore
+from bot.faq import publisher as faq_publisher
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -111,15 +112,9 @@ class ClaimPublisher:
 
 
 def refusal_text(exc: ClaimError) -> str:
-    """What admins read when a claim edit is refused."""
-    lines = [
-        f"⚠️ Perubahan klaim Cek Hoaks DITOLAK ({len(exc.problems)} masalah). Klaim lama tetap dipakai.",
-        "",
-    ]
-    lines += [f"• {p}" for p in exc.problems[:20]]
-    if len(exc.problems) > 20:
-        lines.append(f"… dan {len(exc.problems) - 20} lainnya (jalankan `pemilubot klaim periksa`).")
-    return "\n".join(lines)
+    return faq_publisher.refusal_text(
+        "klaim Cek Hoaks", list(exc.problems), "pemilubot klaim periksa", "Klaim lama"
+    )
 
 
 def describe_publish(outcome: ClaimDiff | ClaimError) -> str:
@@ -128,8 +123,5 @@ def describe_publish(outcome: ClaimDiff | ClaimError) -> str:
         return refusal_text(outcome)
     if outcome.empty:
         return "Tidak ada perubahan klaim."
-    parts = []
-    for label, ids in (("baru", outcome.added), ("diubah", outcome.changed), ("dihapus", outcome.removed)):
-        if ids:
-            parts.append(f"{label}: {', '.join(ids)}")
-    return f"Klaim diterbitkan ({'; '.join(parts)})."
+    parts = faq_publisher.change_summary(outcome.added, outcome.changed, outcome.removed)
+    return f"Klaim diterbitkan ({parts})."

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -202,12 +202,23 @@ class FaqPublisher:
             log.exception("Could not notify the admins")
 
 
-def _refusal_text(exc: FaqError) -> str:
-    lines = [f"⚠️ Perubahan FAQ DITOLAK ({len(exc.problems)} masalah). Jawaban lama tetap dipakai.", ""]
-    lines += [f"• {p}" for p in exc.problems[:20]]
-    if len(exc.problems) > 20:
-        lines.append(f"… dan {len(exc.problems) - 20} lainnya (jalankan `make validate`).")
+def refusal_text(what: str, problems: list[object], check_command: str, kept: str) -> str:
+    """Staff notice that an edit was refused (FAQ or claims): the problems, and what stays live."""
+    lines = [f"⚠️ Perubahan {what} DITOLAK ({len(problems)} masalah). {kept} tetap dipakai.", ""]
+    lines += [f"• {p}" for p in problems[:20]]
+    if len(problems) > 20:
+        lines.append(f"… dan {len(problems) - 20} lainnya (jalankan `{check_command}`).")
     return "\n".join(lines)
+
+
+def change_summary(added: Iterable[str], changed: Iterable[str], removed: Iterable[str]) -> str:
+    """``baru: a, b; diubah: c`` for a publish notice."""
+    groups = (("baru", added), ("diubah", changed), ("dihapus", removed))
+    return "; ".join(f"{label}: {', '.join(ids)}" for label, ids in groups if ids)
+
+
+def _refusal_text(exc: FaqError) -> str:
+    return refusal_text("FAQ", list(exc.problems), "make validate", "Jawaban lama")
 
 
 def describe_publish(outcome: FaqDiff | FaqError) -> str:
@@ -216,9 +227,6 @@ def describe_publish(outcome: FaqDiff | FaqError) -> str:
         return _refusal_text(outcome)
     if outcome.empty:
         return "Tidak ada perubahan FAQ."
-    parts = []
-    for label, ids in (("baru", outcome.added), ("diubah", outcome.changed), ("dihapus", outcome.removed)):
-        if ids:
-            parts.append(f"{label}: {', '.join(ids)}")
+    parts = change_summary(outcome.added, outcome.changed, outcome.removed)
     retrain = " Model dilatih ulang di latar belakang." if outcome.questions_changed else ""
-    return f"FAQ diterbitkan ({'; '.join(parts)}).{retrain}"
+    return f"FAQ diterbitkan ({parts}).{retrain}"
