@@ -80,6 +80,9 @@ COUNTED_METHODS = frozenset(
 )
 """Calls that put or change a message in a chat: these count against Telegram's flood limits."""
 
+BURST_SLOTS = 2
+"""After a quiet moment (or a late wake-up) this many extra sends may go at once."""
+
 OnFailure = Callable[[str, str], Awaitable[None]]
 """``on_failure(method, reason)``: a reply that could not be delivered after every retry."""
 
@@ -135,7 +138,8 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
         self._waiters: list[_Waiter] = []
         self._seq = itertools.count()
         self._sent: deque[float] = deque()  # grant times, last second
-        self._last_background = 0.0
+        self._due = 0.0
+        self._spacing = 1.0 / max_rate if max_rate > 0 else 0.0
         self._private_last: dict[int | str, float] = {}
         self._group_sent: dict[int | str, deque[float]] = {}
         self._paused_until = 0.0
@@ -238,9 +242,10 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
     async def _dispatch(self) -> None:
         """Grant turns one at a time: highest priority first, skipping chats that must wait."""
         assert self._wakeup is not None
-        # Background sends are spaced evenly (one every 1/max_rate s) so they never fill the window
-        # in a burst: a reply that comes in waits at most one spacing. Replies are not spaced.
-        spacing = 1.0 / self.max_rate if self.enabled else 0.0
+        # Every counted send is spaced evenly (one every 1/max_rate s): the server never sees a
+        # burst, so a late batch cannot pile onto an early one within its window (a whole spacing of
+        # jitter per message is absorbed), and a reply that comes in waits at most one spacing.
+        spacing = self._spacing
         while True:
             now = time.monotonic()
             delay = self._next_grant(now, spacing)
@@ -263,11 +268,14 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
             self._sent.popleft()
         if len(self._sent) >= self.max_rate:
             return self._sent[0] + 1.0 - now
+        # Generic cell rate algorithm: a grant is due at the theoretical time ``_due``; a dispatcher
+        # that wakes late catches up (up to BURST_SLOTS at once) instead of losing the time.
+        earliest = self._due - BURST_SLOTS * spacing
+        if now < earliest:
+            return earliest - now
         soonest = float("inf")
         for waiter in sorted(self._waiters):
             ready_at = self._chat_ready_at(waiter.chat, now)
-            if waiter.priority is Priority.BACKGROUND:
-                ready_at = max(ready_at, self._last_background + spacing)
             if ready_at <= now:
                 self._waiters.remove(waiter)
                 self._grant(waiter, now)
@@ -289,8 +297,7 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
 
     def _grant(self, waiter: _Waiter, now: float) -> None:
         self._sent.append(now)
-        if waiter.priority is Priority.BACKGROUND:
-            self._last_background = now
+        self._due = max(self._due, now) + self._spacing
         if waiter.chat is not None:
             if _is_private(waiter.chat):
                 self._private_last[waiter.chat] = now
