@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
@@ -39,9 +40,11 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             data = json.dumps(item.to_dict(), ensure_ascii=False, default=str)
-            stored = await self.storage.run(lambda db: _store(db, item.update_id, data))
-            if not stored or item.update_id in self._replayed:
+            if item.update_id in self._replayed:  # handled (or being handled) since the restart
                 log.info("Update %s arrived again after a restart; it is handled once", item.update_id)
+                return
+            stored = await self.storage.run(lambda db: _store(db, item.update_id, data))
+            if not stored:  # already stored and in hand: Telegram sent it twice
                 return
         await super().put(item)
 
@@ -52,9 +55,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
 
     async def replay(self, bot: Bot) -> int:
         """Queue the updates a previous run received but did not finish; return how many."""
-        rows = await self.storage.run(
-            lambda db: list(db.query("SELECT update_id, data FROM inbox ORDER BY update_id"))
-        )
+        rows = await self.storage.run(_unfinished)
         for row in rows:
             try:
                 update = Update.de_json(json.loads(row["data"]), bot)
@@ -79,6 +80,16 @@ def _store(db: Database, update_id: int, data: str) -> bool:
         [update_id, now_utc(), data],
     )
     return bool(cursor.rowcount)
+
+
+def _unfinished(db: Database) -> list[dict[str, Any]]:
+    """Rows to handle again; those older than a day are dropped (Telegram keeps updates for 24 h,
+    and a question that old is better asked again than answered now)."""
+    cutoff = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(timespec="seconds")
+    stale = db.execute("DELETE FROM inbox WHERE received_at < ?", [cutoff]).rowcount
+    if stale:
+        log.warning("Dropped %d stored updates older than a day", stale)
+    return list(db.query("SELECT update_id, data FROM inbox ORDER BY update_id"))
 
 
 def pending(db: Database) -> list[dict[str, Any]]:
