@@ -40,8 +40,9 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed ## Create both venvs, generate
 run: setup ## Set up what is missing and start the bot (Telegram, or a terminal chat without a token)
 	@$(PEMILUBOT) jalan
 
-validate: $(VENV)/.installed ## Check the FAQ files in responses/ (staff: run this after every edit)
+validate: $(VENV)/.installed ## Check the FAQ and claim files in responses/ (staff: run this after every edit)
 	@$(PEMILUBOT) faq periksa
+	@$(PEMILUBOT) klaim periksa
 
 nlu: $(VENV)/.installed ## Regenerate Rasa training data from responses/
 	@$(PEMILUBOT) nlu buat
@@ -53,8 +54,9 @@ lint: $(VENV)/.installed ## ruff + mypy
 	@$(BIN)/mypy
 
 test: $(VENV)/.installed $(RASA_VENV)/.installed ## Set up and run every check and test
-	@echo "==> FAQ"
+	@echo "==> FAQ dan klaim Cek Hoaks"
 	@$(PEMILUBOT) faq periksa
+	@$(PEMILUBOT) klaim periksa
 	@echo "==> Data latih Rasa terbaru?"
 	@$(PEMILUBOT) nlu buat --check
 	@echo "==> rasa data validate"
