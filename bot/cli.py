@@ -223,6 +223,7 @@ def _weekly_digest(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from bot import digest
+    from bot.claims.pending import digest_claims
     from bot.storage import open_database
 
     settings = _settings()
@@ -233,7 +234,9 @@ def _weekly_digest(args: argparse.Namespace) -> int:
     now = datetime.now(timezone.utc)
     week = digest.last_complete_week(now)
     db = open_database(settings.database_path)
-    result = digest.build_digest(db, week, now=now, retention_days=settings.retention_days, faq=faq)
+    result = digest.build_digest(
+        db, week, now=now, retention_days=settings.retention_days, faq=faq, claims=digest_claims
+    )
     print(digest.as_text(result))
     return 0
 
