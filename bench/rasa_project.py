@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from bot import texts
+from bot.claims.checker import UNCHECKED
 from bot.faq import load_faq
 from bot.faq.render import render_answer
 from bot.nlu.model import NluPaths, rasa_env
@@ -36,6 +37,9 @@ FIXED_REPLIES = {
     "bantuan": texts.HELP,
     "di_luar_topik": texts.OFF_TOPIC,
     FALLBACK: texts.LOW_CONFIDENCE,
+    # A question about a chain message: ours matches it against the claims; Rasa's channel can only
+    # send one fixed text, so it gets the "cannot confirm" reply.
+    "cek_klaim": UNCHECKED,
 }
 
 
