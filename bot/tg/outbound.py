@@ -132,7 +132,7 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
         self.retries_on_error = retries_on_error
         self.backoff = backoff
         self.on_failure = on_failure
-        self.stats: dict[str, int] = {"sent": 0, "retry_after": 0, "retried": 0, "failed": 0, "waited": 0}
+        self.stats: dict[str, int] = {"sent": 0, "retry_after": 0, "retried": 0, "failed": 0}
         self._max_in_flight = max_in_flight
         self._in_flight: asyncio.Semaphore | None = None
         self._waiters: list[_Waiter] = []
@@ -242,13 +242,9 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
     async def _dispatch(self) -> None:
         """Grant turns one at a time: highest priority first, skipping chats that must wait."""
         assert self._wakeup is not None
-        # Every counted send is spaced evenly (one every 1/max_rate s): the server never sees a
-        # burst, so a late batch cannot pile onto an early one within its window (a whole spacing of
-        # jitter per message is absorbed), and a reply that comes in waits at most one spacing.
-        spacing = self._spacing
         while True:
             now = time.monotonic()
-            delay = self._next_grant(now, spacing)
+            delay = self._next_grant(now)
             if delay is None:
                 self._wakeup.clear()
                 await self._wakeup.wait()
@@ -258,7 +254,7 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), delay)
 
-    def _next_grant(self, now: float, spacing: float) -> float | None:
+    def _next_grant(self, now: float) -> float | None:
         """Grant one waiter if possible and return 0; else seconds to wait (None: nobody waits)."""
         if not self._waiters:
             return None
@@ -268,9 +264,12 @@ class OutboundLimiter(BaseRateLimiter[Priority]):
             self._sent.popleft()
         if len(self._sent) >= self.max_rate:
             return self._sent[0] + 1.0 - now
-        # Generic cell rate algorithm: a grant is due at the theoretical time ``_due``; a dispatcher
-        # that wakes late catches up (up to BURST_SLOTS at once) instead of losing the time.
-        earliest = self._due - BURST_SLOTS * spacing
+        # Every counted send is spaced evenly (one every 1/max_rate s), so the server never sees a
+        # burst: a late batch cannot pile onto an early one within its window, and a reply that comes
+        # in waits at most one spacing. Generic cell rate algorithm: a grant is due at the theoretical
+        # time ``_due``; a dispatcher that wakes late catches up (up to BURST_SLOTS at once).
+        earliest = self._due - BURST_SLOTS * self._spacing
+
         if now < earliest:
             return earliest - now
         soonest = float("inf")
