@@ -60,10 +60,11 @@ def rasa_env() -> dict[str, str]:
 
 
 def inputs_hash(paths: NluPaths) -> str:
-    """A short hash of the model's inputs (file names and contents)."""
+    """A short hash of the model's inputs (file names relative to the NLU folder, and contents), so
+    the CLI (relative paths), the tests and the benches (absolute paths) find the same model."""
     digest = hashlib.sha256()
     for path in paths.inputs():
-        digest.update(path.as_posix().encode())
+        digest.update(path.relative_to(paths.nlu_dir).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
