@@ -140,6 +140,8 @@ async def serve_telegram(
             assert application.updater is not None
             await application.updater.stop()
         await application.stop()
+        if isinstance(application.update_queue, DurableUpdateQueue):
+            await application.update_queue.flush()  # handled updates are not handled again next start
 
 
 BOOTSTRAP_RETRIES = 10

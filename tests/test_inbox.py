@@ -3,6 +3,7 @@ after a crash, never twice."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from telegram import Bot, Update
@@ -35,6 +36,8 @@ async def test_stored_until_handled_and_handled_again_after_a_crash(tmp_path: Pa
         assert queue.qsize() == 2
         assert [r["update_id"] for r in pending(storage.db)] == [1, 2]
         await queue.done(await queue.get())
+        assert [r["update_id"] for r in pending(storage.db)] == [1, 2], "forgotten in a batch, a moment later"
+        await asyncio.sleep(0.3)
         assert [r["update_id"] for r in pending(storage.db)] == [2]
 
         after_crash = DurableUpdateQueue(storage)  # a new process, same database
@@ -43,6 +46,7 @@ async def test_stored_until_handled_and_handled_again_after_a_crash(tmp_path: Pa
         assert isinstance(replayed, Update) and replayed.update_id == 2
         assert replayed.effective_message is not None and replayed.effective_message.text == "kapan pemilu?"
         await after_crash.done(replayed)
+        await after_crash.flush()  # as at shutdown
         await after_crash.put(update(2))  # and Telegram delivers it once more: handled once only
         assert after_crash.qsize() == 0 and pending(storage.db) == []
     finally:
