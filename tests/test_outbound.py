@@ -47,7 +47,7 @@ async def test_a_burst_to_many_chats_stays_under_every_limit(tg: FakeTelegram) -
         took = time.monotonic() - started
     assert tg.stats["429"] == 0
     assert len(tg.messages_to(7)) == 2
-    assert tg.max_in_window(1.0) <= 27  # 25 let out per second; arrival jitter may add one or two
+    assert tg.max_in_window(1.0) <= 30  # 25 let out per second; arrival jitter may add a few, never past 30
     assert 3.0 <= took < 8.0, took  # 100 messages at 25/s: about 4 s
 
 
