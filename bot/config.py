@@ -63,7 +63,15 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str = field(default="", repr=False)
+    # Rasa custom actions (the web chat's answers). Empty: the bot starts its own on
+    # 127.0.0.1:ACTION_SERVER_PORT; set: an action server run elsewhere is used and nothing is started.
     action_server_url: str = ""
+    action_server_port: int = 5055
+    # The web chat page and its socket.io door to Rasa (0 = no web chat, no action server).
+    web_chat_port: int = 8080
+    web_chat_listen: str = "127.0.0.1"
+    # Other sites allowed to embed the chat (scheme://host[:port]); the page's own origin always is.
+    web_chat_origins: tuple[str, ...] = ()
     # Seconds added to the long-poll timeout before a getUpdates read counts as timed out.
     poll_read_slack: float = 10.0
 
@@ -71,6 +79,23 @@ class Settings:
     def webhook_path(self) -> str:
         """The path of WEBHOOK_URL, where our server accepts Telegram's POSTs."""
         return urlsplit(self.webhook_url).path or "/"
+
+    @property
+    def web_chat(self) -> bool:
+        """Whether the web chat (page, socket.io door, action server) runs."""
+        return self.web_chat_port > 0
+
+    @property
+    def manages_action_server(self) -> bool:
+        """The bot starts and supervises the action server itself (web chat on, no external one)."""
+        return self.web_chat and not self.action_server_url
+
+    @property
+    def action_url(self) -> str:
+        """Where Rasa calls the custom actions: ACTION_SERVER_URL, or the bot's own action server."""
+        if self.action_server_url:
+            return self.action_server_url
+        return f"http://127.0.0.1:{self.action_server_port}" if self.web_chat else ""
 
     @classmethod
     def load(cls, env_file: Path | None = Path(".env")) -> Settings:
@@ -90,11 +115,16 @@ class Settings:
             retention_days = int(get("RETENTION_DAYS", "30"))
             webhook_port = int(get("WEBHOOK_PORT", "8443"))
             max_rate = float(get("TELEGRAM_MAX_RATE", "25"))
+            action_port = int(get("ACTION_SERVER_PORT", "5055"))
+            web_port = int(get("WEB_CHAT_PORT", "8080"))
         except ValueError as exc:
             raise ConfigError(
-                "RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT / RETENTION_DAYS / WEBHOOK_PORT / TELEGRAM_MAX_RATE "
-                f"must be numbers: {exc}"
+                "RASA_TIMEOUT / TELEGRAM_POLL_TIMEOUT / RETENTION_DAYS / WEBHOOK_PORT / TELEGRAM_MAX_RATE / "
+                f"ACTION_SERVER_PORT / WEB_CHAT_PORT must be numbers: {exc}"
             ) from exc
+        action_url = get("ACTION_SERVER_URL", "").rstrip("/")
+        if action_url and not re.match(r"^https?://[^/\s]+", action_url):
+            raise ConfigError(f"ACTION_SERVER_URL harus berupa http(s)://host:port, bukan {action_url!r}")
         if max_rate > 30:
             raise ConfigError(f"TELEGRAM_MAX_RATE {max_rate} is above Telegram's 30 messages/s; use 25")
         webhook_url = get("WEBHOOK_URL", "")
@@ -116,8 +146,36 @@ class Settings:
             webhook_listen=get("WEBHOOK_LISTEN", "127.0.0.1"),
             webhook_port=webhook_port,
             webhook_secret=webhook_secret,
-            action_server_url=get("ACTION_SERVER_URL", "").rstrip("/"),
+            action_server_url=action_url,
+            action_server_port=action_port,
+            web_chat_port=web_port,
+            web_chat_listen=get("WEB_CHAT_LISTEN", "127.0.0.1"),
+            web_chat_origins=parse_origins(get("WEB_CHAT_ORIGINS", "")),
         )
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?")
+
+
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """WEB_CHAT_ORIGINS: comma-separated ``https://host[:port]`` (no path, no trailing slash)."""
+    origins: list[str] = []
+    for part in raw.replace(";", ",").split(","):
+        origin = part.strip().rstrip("/").lower()
+        if not origin:
+            continue
+        if origin == "*":
+            raise ConfigError(
+                "WEB_CHAT_ORIGINS tidak boleh '*': sebutkan situs yang boleh memasang obrolan, "
+                "misalnya https://diskominfo.example.go.id"
+            )
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"WEB_CHAT_ORIGINS: '{part.strip()}' bukan origin; tulis skema dan host saja, "
+                "misalnya https://diskominfo.example.go.id (tanpa jalur)"
+            )
+        origins.append(origin)
+    return tuple(origins)
 
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
