@@ -43,11 +43,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except nlu_model.TrainingFailed as exc:
         print(exc, file=sys.stderr)
         return 1
-    from bot.rasa_server import RasaStartError
+    from bot.supervisor import ChildStartError
 
     try:
         runner.run_until_stopped(lambda: runner.serve(settings, _paths(args), start_rasa=not args.no_rasa))
-    except RasaStartError as exc:
+    except ChildStartError as exc:  # Rasa or the action server
         print(f"Bot tidak bisa mulai: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -369,7 +369,9 @@ def parser() -> argparse.ArgumentParser:
 
     run = add("jalan", cmd_run)
     run.add_argument(
-        "--no-rasa", action="store_true", help="jangan memulai Rasa (sudah berjalan di RASA_URL)"
+        "--no-rasa",
+        action="store_true",
+        help="jangan memulai Rasa dan server aksinya (sudah berjalan di RASA_URL)",
     )
     add("siapkan", cmd_prepare)
     add("status", cmd_status)

@@ -1,4 +1,5 @@
-"""``pemilubot jalan``: prepare everything, start Rasa, then serve Telegram (or the terminal)."""
+"""``pemilubot jalan``: prepare everything, start Rasa (and the action server), then serve Telegram
+(or the terminal)."""
 
 from __future__ import annotations
 
@@ -110,9 +111,10 @@ async def serve_telegram(
             )
             mode = "polling"
         me = application.bot
+        actions = f"; server aksi: {settings.action_url}" if settings.action_url else ""
         print(
             f"Tanya Pemilu (@{me.username}) siap ({mode}); Bot API: {settings.telegram_api_base_url}; "
-            f"Rasa: {settings.rasa_url}. Tekan Ctrl-C untuk berhenti.",
+            f"Rasa: {settings.rasa_url}{actions}. Tekan Ctrl-C untuk berhenti.",
             flush=True,
         )
         bot = application.bot

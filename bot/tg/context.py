@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.action_server import ActionServer
 from bot.broadcast.engine import BroadcastEngine
 from bot.claims.checker import ClaimChecker
 from bot.claims.publisher import ClaimPublisher
@@ -37,6 +38,8 @@ class Services:
     claim_publisher: ClaimPublisher | None = None
     rasa_server: RasaServer | None = None
     """The supervised Rasa child, when the bot started one."""
+    action_server: ActionServer | None = None
+    """The supervised action server (web chat answers), when the bot started one."""
     flood: FloodGuard = field(default_factory=FloodGuard)
 
 
