@@ -88,23 +88,36 @@ async def check_rasa(session: aiohttp.ClientSession, url: str, timeout: float = 
     return Check(name, OK, f"model {Path(str(model)).name} dimuat ({url})")
 
 
-async def check_action_server(session: aiohttp.ClientSession, url: str, timeout: float = 5.0) -> Check:
-    """Rasa custom actions: not used by this bot unless ACTION_SERVER_URL is set."""
+async def check_action_server(
+    session: aiohttp.ClientSession, settings: Settings, timeout: float = 5.0
+) -> Check:
+    """The action server the web chat's answers come from: ACTION_SERVER_URL when set, otherwise the
+    bot's own on ACTION_SERVER_PORT; not used only when the web chat is off and no URL is set."""
     name = "server aksi"
+    url = settings.action_url
     if not url:
-        return Check(name, SKIPPED, "bot tidak memakai custom action (ACTION_SERVER_URL kosong)")
+        return Check(name, SKIPPED, "obrolan web mati (WEB_CHAT_PORT=0)")
+    if settings.action_server_url:
+        whose = "ACTION_SERVER_URL"
+        fix = (
+            "Perbaikan: jalankan server aksi di alamat itu, atau kosongkan ACTION_SERVER_URL agar bot "
+            "memulai sendiri."
+        )
+    else:
+        whose = "milik bot"
+        log_file = Path(settings.database_path).parent / "actions.log"
+        fix = (
+            "Obrolan web tidak bisa menjawab. Perbaikan: jalankan bot (`make run`; ia memulai server aksi "
+            f"sendiri) dan lihat {log_file}, pilih ACTION_SERVER_PORT lain bila port dipakai program lain, "
+            "atau isi ACTION_SERVER_URL dengan server aksi yang sudah berjalan."
+        )
     try:
         status, _ = await _get_json(session, f"{url}/health", timeout)
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-        return Check(
-            name,
-            FAIL,
-            f"tidak bisa dihubungi di {url} ({type(exc).__name__}). "
-            "Perbaikan: jalankan `rasa run actions` atau kosongkan ACTION_SERVER_URL.",
-        )
+        return Check(name, FAIL, f"tidak bisa dihubungi di {url} ({whose}, {type(exc).__name__}). {fix}")
     if status != 200:
-        return Check(name, FAIL, f"{url}/health menjawab HTTP {status}. Perbaikan: periksa log server aksi.")
-    return Check(name, OK, f"{url} sehat")
+        return Check(name, FAIL, f"{url}/health menjawab HTTP {status} ({whose}). {fix}")
+    return Check(name, OK, f"berjalan di {url} ({whose})")
 
 
 def check_database(path: Path) -> Check:
@@ -229,7 +242,7 @@ async def run_checks(settings: Settings, session: aiohttp.ClientSession | None =
     try:
         checks = await asyncio.gather(
             check_rasa(session, settings.rasa_url, settings.rasa_timeout),
-            check_action_server(session, settings.action_server_url),
+            check_action_server(session, settings),
             asyncio.to_thread(check_database, settings.database_path),
             asyncio.to_thread(check_sending, settings.database_path),
             check_telegram(session, settings),

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.action_server import ActionServer
 from bot.cli import main
 from bot.storage import open_database
-from tests.conftest import TOKEN, free_port
+from tests.conftest import REPO, TOKEN, free_port
 from tests.fakebotapi.server import FakeTelegram
 
 
@@ -30,9 +34,53 @@ def fake_telegram() -> Iterator[FakeTelegram]:
     thread.join(10)
 
 
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def action_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real ``rasa run actions`` with the repository's ``actions`` package, as the bot starts it."""
+    tmp = tmp_path_factory.mktemp("actions")
+    server = ActionServer(
+        REPO / ".venv-rasa" / "bin" / "rasa",
+        free_port(),
+        env={"DATABASE_PATH": str(tmp / "actions.db"), "RESPONSES_DIR": str(REPO / "responses")},
+    )
+    log = tmp / "actions.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            server.command(), env=server.env(), cwd=server.cwd(), stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not _healthy(server.url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the action server did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield server.port
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rasa_url: str, fake_telegram: FakeTelegram) -> Path:
-    """Everything healthy: real Rasa, a prepared database, a token the fake accepts."""
+def env(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rasa_url: str,
+    fake_telegram: FakeTelegram,
+    action_port: int,
+) -> Path:
+    """Everything healthy: real Rasa, the bot's own action server (web chat on), a prepared
+    database, a token the fake accepts."""
     monkeypatch.chdir(tmp_path)  # no .env from the repository
     db = tmp_path / "status.db"
     open_database(db).conn.close()
@@ -41,6 +89,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rasa_url: str, fake_tel
         "RASA_URL": rasa_url,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+        "WEB_CHAT_PORT": "8080",
+        "ACTION_SERVER_PORT": str(action_port),
     }.items():
         monkeypatch.setenv(key, value)
     for key in ("ACTION_SERVER_URL", "WEBHOOK_URL", "WEBHOOK_SECRET"):
@@ -65,7 +115,8 @@ def test_all_ok(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0, lines
     assert set(lines) == {"rasa", "server aksi", "database", "telegram"}
     assert lines["rasa"].startswith("✓") and "dimuat" in lines["rasa"]
-    assert lines["server aksi"].startswith("-") and "tidak dipakai" in lines["server aksi"]
+    assert lines["server aksi"].startswith("✓"), lines["server aksi"]
+    assert "tidak dipakai" not in lines["server aksi"]
     assert "integritas baik" in lines["database"] and "WAL" in lines["database"]
     assert "@tanya_pemilu_bot" in lines["telegram"]
 
@@ -140,11 +191,63 @@ def test_telegram_unreachable_and_no_token(
     assert lines["telegram"].startswith("-") and "TELEGRAM_BOT_TOKEN kosong" in lines["telegram"]
 
 
+def own_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
 @pytest.mark.e2e
-def test_action_server_checked_only_when_set(
+def test_action_server_the_bot_runs(env: Path, action_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = status(capsys)
+    assert code == 0
+    assert f"berjalan di {own_url(action_port)} (milik bot)" in lines["server aksi"]
+
+
+@pytest.mark.e2e
+def test_action_server_of_the_bot_down(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("ACTION_SERVER_URL", f"http://127.0.0.1:{free_port()}")
+    port = free_port()
+    monkeypatch.setenv("ACTION_SERVER_PORT", str(port))
     code, lines = status(capsys)
     assert code == 1
-    assert lines["server aksi"].startswith("✗") and "rasa run actions" in lines["server aksi"]
+    line = lines["server aksi"]
+    assert line.startswith("✗") and f"tidak bisa dihubungi di {own_url(port)} (milik bot" in line
+    assert "ACTION_SERVER_PORT" in line and "ACTION_SERVER_URL" in line and "actions.log" in line
+    assert lines["rasa"].startswith("✓") and lines["database"].startswith("✓")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("web_chat_port", ["8080", "0"], ids=["web-chat-on", "web-chat-off"])
+def test_external_action_server(
+    env: Path,
+    action_port: int,
+    web_chat_port: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """ACTION_SERVER_URL is what Rasa calls, so it is checked (even with the web chat off) and the
+    bot's own port is not."""
+    monkeypatch.setenv("WEB_CHAT_PORT", web_chat_port)
+    monkeypatch.setenv("ACTION_SERVER_URL", own_url(action_port))
+    monkeypatch.setenv("ACTION_SERVER_PORT", str(free_port()))
+    code, lines = status(capsys)
+    assert code == 0, lines
+    assert f"berjalan di {own_url(action_port)} (ACTION_SERVER_URL)" in lines["server aksi"]
+    down = own_url(free_port())
+    monkeypatch.setenv("ACTION_SERVER_URL", down)
+    code, lines = status(capsys)
+    assert code == 1
+    line = lines["server aksi"]
+    assert line.startswith("✗") and f"tidak bisa dihubungi di {down} (ACTION_SERVER_URL" in line
+    assert "kosongkan ACTION_SERVER_URL" in line
+
+
+@pytest.mark.e2e
+def test_no_action_server_when_the_web_chat_is_off(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WEB_CHAT_PORT", "0")
+    monkeypatch.setenv("ACTION_SERVER_PORT", str(free_port()))  # nothing there, and not asked
+    code, lines = status(capsys)
+    assert code == 0
+    assert lines["server aksi"] == "- server aksi  tidak dipakai: obrolan web mati (WEB_CHAT_PORT=0)"
