@@ -57,10 +57,10 @@ test: $(VENV)/.installed $(RASA_VENV)/.installed ## Set up and run every check a
 	@echo "==> FAQ dan klaim Cek Hoaks"
 	@$(PEMILUBOT) faq periksa
 	@$(PEMILUBOT) klaim periksa
-	@echo "==> Data latih Rasa terbaru?"
+	@echo "==> Data latih, domain dan aturan Rasa terbaru?"
 	@$(PEMILUBOT) nlu buat --check
 	@echo "==> rasa data validate"
-	@cd nlu_data && ../$(RASA_VENV)/bin/rasa data validate --quiet --domain domain.yml --data nlu --config config.yml 2>&1 | grep -v -E "Warning|warn|^\s*$$|Base: Declar" ; test $${PIPESTATUS[0]} -eq 0
+	@cd nlu_data && ../$(RASA_VENV)/bin/rasa data validate --quiet --domain domain.yml --data nlu core --config config.yml 2>&1 | grep -v -E "Warning|warn|^\s*$$|Base: Declar" ; test $${PIPESTATUS[0]} -eq 0
 	@$(PEMILUBOT) siapkan
 	@echo "==> ruff, mypy"
 	@$(MAKE) --no-print-directory lint

@@ -1,6 +1,9 @@
 """What the bot says to a message: the one place that turns understanding into a reply.
 
-Used by the Telegram handlers and the terminal chat alike, so both give the same answers.
+Used by the Telegram handlers, the terminal chat and the web chat's Rasa custom action
+(``actions/``) alike, so every channel gives the same answers. Replies are Telegram HTML; the web
+channel turns them into the widget's Markdown (:mod:`bot.web.render`). Channels differ only where a
+feature does not exist on one of them (commands, "notify me later"): ``channel`` says which.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ START_TOPICS = (
 )
 CALLBACK_PREFIX = "faq:"
 FEEDBACK_PREFIX = "fb:"
+START_DATA = "start"
+"""Button data of the greeting (the web chat sends it when a conversation opens)."""
+TELEGRAM = "telegram"
+WEB = "web"
 
 
 @dataclass(frozen=True)
@@ -67,14 +74,16 @@ class Conversation:
     def __init__(
         self,
         faq: Callable[[], Faq],
-        rasa: RasaClient,
+        rasa: RasaClient | None,
         storage: Storage | None = None,
         clock: Callable[[], date] = today_wib,
+        channel: str = TELEGRAM,
     ) -> None:
         self._faq = faq
-        self.rasa = rasa
+        self.rasa = rasa  # None where Rasa has already parsed the message (the web chat's action)
         self.storage = storage
         self.clock = clock
+        self.channel = channel
         self._matcher: FuzzyMatcher | None = None
         self.claims: ClaimChecker | None = None  # Cek Hoaks, set by the wiring
 
@@ -97,7 +106,8 @@ class Conversation:
         return Reply([texts.START.format(name=name)], self.topic_buttons(START_TOPICS), "start")
 
     def help(self) -> Reply:
-        return Reply([texts.HELP], self.topic_buttons(START_TOPICS), "help")
+        text = texts.HELP_WEB if self.channel == WEB else texts.HELP
+        return Reply([text], self.topic_buttons(START_TOPICS), "help")
 
     def not_text(self) -> Reply:
         return Reply([texts.NOT_TEXT], [], "not_text")
@@ -127,11 +137,27 @@ class Conversation:
         await self.storage.record_feedback(entry_id, vote == "1")
         return True
 
+    async def press(self, data: str) -> Reply | None:
+        """A button of any reply was pressed (callback data, or the web chat's payload): the reply to
+        show, or None when the press needs no new message (unknown data)."""
+        if data == START_DATA:
+            return self.start(None)
+        if data.startswith(CALLBACK_PREFIX):
+            return await self.answer_button(data.removeprefix(CALLBACK_PREFIX))
+        if data.startswith(FEEDBACK_PREFIX):
+            stored = await self.feedback(data)
+            return Reply([texts.FEEDBACK_THANKS], [], "feedback") if stored else None
+        if self.claims is not None:
+            return await self.claims.press(data)
+        return None
+
     async def answer_text(self, text: str) -> Reply:
         """Understand a citizen's message and answer it."""
         text = " ".join(text.split())
         if len(text) > MAX_QUESTION_LENGTH:
             return Reply([texts.TOO_LONG], [], "too_long")
+        if self.rasa is None:
+            raise RuntimeError("this conversation has no Rasa client; use answer_parsed")
         try:
             parse = await self.rasa.parse(text)
         except RasaUnavailable as exc:
@@ -139,6 +165,16 @@ class Conversation:
             reply = self.limited_mode(text)
         else:
             reply = await self.reply_for(parse, text)
+        await self._count(reply)
+        return reply
+
+    async def answer_parsed(self, text: str, parse: Parse) -> Reply:
+        """Answer a message Rasa has already understood (the web chat's custom action): the same
+        length rule, decision and counting as :meth:`answer_text`."""
+        text = " ".join(text.split())
+        if len(text) > MAX_QUESTION_LENGTH:
+            return Reply([texts.TOO_LONG], [], "too_long")
+        reply = await self.reply_for(parse, text)
         await self._count(reply)
         return reply
 
@@ -172,7 +208,7 @@ class Conversation:
         """Turn what Rasa understood into a reply."""
         intent = parse.intent.name
         if intent == CLAIM_INTENT and self.claims is not None:
-            return await self.claims.check(text)
+            return await self.claims.check(text, can_notify=self.channel == TELEGRAM)
         if intent in self.faq:
             return self.answer_entry(intent, detect_language(text))
         if intent == "sapa":

@@ -20,8 +20,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.clustering import cluster
 from bot.faq.timeline import WIB
@@ -484,6 +482,11 @@ async def send_due_digest(
     the week. A network failure leaves the admin unrecorded (tried again later); an admin who blocked
     the bot is recorded as failed. A week with no activity at all is not sent.
     """
+    # Imported here, where the digest is sent: the rest of this module (weeks, pending claims) is used
+    # by the web chat's action server too, which runs without python-telegram-bot.
+    from telegram.constants import ParseMode
+    from telegram.error import BadRequest, Forbidden, TelegramError
+
     storage, settings = services.storage, services.settings
     week = due_week(now)
     waiting = set(settings.admin_ids) - await storage.run(lambda db: sent_to(db, week))

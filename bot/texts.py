@@ -19,6 +19,15 @@ HELP = (
     "Perintah: /start menu topik · /cekhoaks cek pesan · /langganan pengumuman · /berhenti · "
     "/status · /bantuan"
 )
+HELP_WEB = (
+    "<b>Cara memakai Tanya Pemilu</b>\n"
+    "• Ketik pertanyaan biasa, misalnya <i>kapan pemilu?</i>, <i>bawa apa ke TPS?</i>, "
+    "<i>cara cek DPT</i>, atau <i>gimana lapor hoaks?</i>\n"
+    "• Setiap jawaban menyebut sumbernya; bacalah sumber itu untuk rinciannya.\n"
+    "• Dapat pesan berantai soal pemilu? Tempel isinya di sini dan tanyakan <i>bener gak?</i>: "
+    "bot mencocokkannya dengan klaim yang sudah diperiksa.\n"
+    "• Bot ini netral: tidak menyarankan calon atau partai mana pun."
+)
 GREETING = "Halo! Silakan ketik pertanyaan Anda seputar Pemilu 2024, atau pilih topik:"
 THANKS = "Sama-sama! Kalau ada pertanyaan lain seputar Pemilu 2024, silakan ketik saja."
 NOT_TEXT = (

@@ -34,7 +34,30 @@ def test_generated_nlu_has_every_question(tmp_path: Path) -> None:
     assert item["intent"] == "jam_tps"
     assert examples == list(faq.get("jam_tps").questions)  # type: ignore[union-attr]
     domain = yaml.safe_load((nlu_dir / "domain.yml").read_text(encoding="utf-8"))
-    assert domain["intents"] == ["sapa", "jam_tps"]
+    assert domain["intents"] == ["sapa", "jam_tps", training_data.BUTTON_INTENT]
+    assert domain["actions"] == [training_data.ACTION_NAME]
+    assert domain["entities"] == [training_data.BUTTON_ENTITY]
+
+
+def test_generated_rules_answer_every_intent_with_the_action(tmp_path: Path) -> None:
+    """The web chat's dialogue: each intent (and Rasa's fallback) runs the one custom action."""
+    responses, nlu_dir = setup_dirs(tmp_path)
+    training_data.write(load_faq(responses), nlu_dir)
+    rules = yaml.safe_load((nlu_dir / "core" / "rules.generated.yml").read_text(encoding="utf-8"))["rules"]
+    steps = {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules}
+    assert steps == {
+        intent: training_data.ACTION_NAME for intent in ("sapa", "jam_tps", "tombol", "nlu_fallback")
+    }
+    assert all(len(r["steps"]) == 2 for r in rules)
+
+
+def test_a_new_entry_makes_the_domain_and_rules_stale(tmp_path: Path) -> None:
+    responses, nlu_dir = setup_dirs(tmp_path)
+    training_data.write(load_faq(responses), nlu_dir)
+    write_faq(responses, "dpt.yml", entry_yaml("cek_dpt"))
+    stale = training_data.stale(load_faq(responses), nlu_dir)
+    assert nlu_dir / "domain.yml" in stale
+    assert nlu_dir / "core" / "rules.generated.yml" in stale
 
 
 def test_stale_detects_an_edited_question(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot import texts
 from bot.claims import pending, protocol
 from bot.claims.matcher import MatchResult
 from bot.claims.publisher import ClaimDiff
@@ -39,16 +40,17 @@ SUGGEST = (
     "🔎 <b>Cek Hoaks</b>: pesan ini mirip dengan klaim yang sudah diperiksa, tetapi saya belum yakin "
     "klaim yang mana. <b>Mungkin yang Anda maksud:</b>"
 )
-UNCHECKED = (
+UNCHECKED_WEB = (
     "🔎 <b>Cek Hoaks</b>: isi pesan ini belum ada di daftar klaim yang sudah diperiksa, jadi saya "
     "<b>tidak bisa memastikan</b> benar atau tidaknya. Sebaiknya jangan diteruskan dulu.\n\n"
     "<b>Cara mengecek sendiri:</b> bandingkan dengan situs resmi penyelenggara pemilu (KPU, Bawaslu) "
     "dan media tepercaya, lalu cari di situs cek fakta seperti cekfakta.com atau turnbackhoax.id.\n"
     "<b>Tempat melapor:</b> konten hoaks ke <b>aduankonten.id</b> (Komdigi); dugaan pelanggaran pemilu "
     "ke <b>Bawaslu</b>.\n\n"
-    "Pesan ini sudah dicatat untuk tim kami (tanpa identitas Anda). Tekan tombol di bawah bila ingin "
-    "diberi tahu setelah dicek."
+    "Pesan ini sudah dicatat untuk tim kami (tanpa identitas Anda)."
 )
+"""The web chat's version: it has no "notify me" button (there is no chat to write to later)."""
+UNCHECKED = UNCHECKED_WEB + " Tekan tombol di bawah bila ingin diberi tahu setelah dicek."
 EMPTY = (
     "🔎 <b>Cek Hoaks</b>: kirim atau teruskan pesan yang ingin dicek, atau balas pesan itu dengan /cekhoaks."
 )
@@ -73,8 +75,12 @@ class ClaimChecker:
         self._faq = faq
         self.send: Send | None = None  # set once Telegram is connected (background lane)
 
-    async def check(self, text: str) -> Reply:
-        """Check one message (forward, caption, /cekhoaks, or a question about a claim)."""
+    async def check(self, text: str, can_notify: bool = True) -> Reply:
+        """Check one message (forward, caption, /cekhoaks, or a question about a claim).
+
+        ``can_notify``: the channel can write to this person later (Telegram), so the reply offers
+        "Beri tahu saya bila sudah dicek"; the web chat cannot.
+        """
         text = text.strip()
         if not text:
             return Reply([EMPTY], [], "claim_empty")
@@ -82,14 +88,25 @@ class ClaimChecker:
         if result.decision == "auto" and result.claim_id is not None:
             return self.verdict(result.claim_id, detect_language(text))
         pending_id = await self._keep(text, result)
+        notify = protocol.notify(pending_id) if pending_id is not None and can_notify else None
         if result.decision == "suggest":
             buttons = self._claim_buttons(result.suggestions)
-            if pending_id is not None:
-                buttons.append(Button(NOTIFY_OTHER_BUTTON, protocol.notify(pending_id)))
+            if notify is not None:
+                buttons.append(Button(NOTIFY_OTHER_BUTTON, notify))
             return Reply([SUGGEST], buttons, "claim_suggest")
-        buttons = [Button(NOTIFY_BUTTON, protocol.notify(pending_id))] if pending_id is not None else []
+        buttons = [Button(NOTIFY_BUTTON, notify)] if notify is not None else []
         buttons += self._faq_buttons()
-        return Reply([UNCHECKED], buttons, "claim_unchecked")
+        return Reply([UNCHECKED if can_notify else UNCHECKED_WEB], buttons, "claim_unchecked")
+
+    async def press(self, data: str) -> Reply | None:
+        """A claim button pressed where no chat id exists (the web chat): a suggestion shows its
+        verdict, a 👍/👎 is stored and thanked; anything else needs no reply."""
+        action = protocol.decode(data)
+        if isinstance(action, protocol.Show):
+            return self.verdict(action.claim_id)
+        if isinstance(action, protocol.Feedback) and await self.feedback(action):
+            return Reply([texts.FEEDBACK_THANKS], [], "feedback")
+        return None
 
     def verdict(self, claim_id: str, lang: str = "id", intro: str | None = None) -> Reply:
         """The verdict of one claim with 👍/👎."""

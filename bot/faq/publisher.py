@@ -72,7 +72,8 @@ def diff(old: Faq, new: Faq) -> FaqDiff:
     )
 
 
-def _snapshot(directory: Path) -> tuple[tuple[str, int, int], ...]:
+def snapshot(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, mtime and size of every YAML file in ``directory``: changes when a file does."""
     files = []
     for path in sorted(directory.glob("*.yml")):
         with contextlib.suppress(FileNotFoundError):
@@ -98,7 +99,7 @@ class FaqPublisher:
         self.notify = notify
         self.retrain = retrain
         self.interval = interval
-        self._snapshot = _snapshot(store.directory)
+        self._snapshot = snapshot(store.directory)
         self._lock = asyncio.Lock()
         self._retrain_task: asyncio.Task[None] | None = None
         self._retrain_again = False
@@ -108,14 +109,14 @@ class FaqPublisher:
     def add_section(self, section: Section) -> None:
         """Watch ``section.directory`` too; its refusals reach the admins through this publisher."""
         section.notify = self._tell_admins
-        self.sections.append((section, _snapshot(section.directory)))
+        self.sections.append((section, snapshot(section.directory)))
 
     async def _publish_sections(self) -> None:
         for index, (section, before) in enumerate(self.sections):
-            if _snapshot(section.directory) == before:
+            if snapshot(section.directory) == before:
                 continue
             await asyncio.sleep(0.2)  # let an editor finish writing
-            self.sections[index] = (section, _snapshot(section.directory))
+            self.sections[index] = (section, snapshot(section.directory))
             try:
                 await section.publish()
             except Exception:
@@ -183,11 +184,11 @@ class FaqPublisher:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.interval)
             await self._publish_sections()
-            current = _snapshot(self.store.directory)
+            current = snapshot(self.store.directory)
             if current == self._snapshot:
                 continue
             await asyncio.sleep(0.2)  # let an editor finish writing
-            self._snapshot = _snapshot(self.store.directory)
+            self._snapshot = snapshot(self.store.directory)
             try:
                 await self.publish()
             except Exception:

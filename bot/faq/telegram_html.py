@@ -47,6 +47,11 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def tokens(markup: str) -> list[_Token]:
+    """The markup as text, opening-tag and closing-tag tokens (other renderers walk these)."""
+    return _tokens(markup)
+
+
 def _tokens(markup: str) -> list[_Token]:
     tokens: list[_Token] = []
     pos = 0

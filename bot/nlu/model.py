@@ -1,4 +1,8 @@
-"""Train the Rasa NLU model from the repo's data, cached by a hash of its inputs."""
+"""Train the Rasa model from the repo's data, cached by a hash of its inputs.
+
+One model holds both parts: the NLU (what the Telegram bot asks over HTTP) and the small rule-based
+dialogue of the web chat (every intent runs the custom action in ``actions/``).
+"""
 
 from __future__ import annotations
 
@@ -37,10 +41,21 @@ class NluPaths:
     def training_dir(self) -> Path:
         return self.nlu_dir / "nlu"
 
+    @property
+    def core_dir(self) -> Path:
+        """The web chat's dialogue rules (generated from responses/)."""
+        return self.nlu_dir / "core"
+
     def inputs(self) -> list[Path]:
         """Every file that changes the trained model."""
         components = sorted(p for p in (self.nlu_dir / "pemilu_nlu").glob("*") if p.suffix in (".py", ".yml"))
-        return [self.config, self.domain, *sorted(self.training_dir.glob("*.yml")), *components]
+        return [
+            self.config,
+            self.domain,
+            *sorted(self.training_dir.glob("*.yml")),
+            *sorted(self.core_dir.glob("*.yml")),
+            *components,
+        ]
 
 
 def rasa_env() -> dict[str, str]:
@@ -71,11 +86,15 @@ def inputs_hash(paths: NluPaths) -> str:
 
 def model_path(paths: NluPaths) -> Path:
     """The model file the current inputs train into."""
-    return paths.models_dir / f"nlu-{inputs_hash(paths)}.tar.gz"
+    return paths.models_dir / f"{MODEL_PREFIX}{inputs_hash(paths)}.tar.gz"
+
+
+MODEL_PREFIX = "pemilu-"
+_OLD_PREFIXES = ("nlu-",)  # NLU-only models of earlier versions, pruned like the others
 
 
 class TrainingFailed(RuntimeError):
-    """``rasa train nlu`` did not produce a model."""
+    """``rasa train`` did not produce a model."""
 
 
 def train(paths: NluPaths, *, force: bool = False) -> tuple[Path, float]:
@@ -88,29 +107,32 @@ def train(paths: NluPaths, *, force: bool = False) -> tuple[Path, float]:
     cmd = [
         str(paths.rasa_bin),
         "train",
-        "nlu",
         "--quiet",
         "--config",
         str(paths.config),
         "--domain",
         str(paths.domain),
-        "--nlu",
+        "--data",
         str(paths.training_dir),
+        str(paths.core_dir),
         "--out",
         str(paths.models_dir),
         "--fixed-model-name",
         target.name.removesuffix(".tar.gz"),
     ]
-    log.info("Training the Rasa NLU model: %s", target.name)
+    log.info("Training the Rasa model: %s", target.name)
     result = subprocess.run(cmd, env=rasa_env(), capture_output=True, text=True, check=False)
     if result.returncode != 0 or not target.exists():
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
-        raise TrainingFailed(f"rasa train nlu failed (exit {result.returncode}):\n{tail}")
+        raise TrainingFailed(f"rasa train failed (exit {result.returncode}):\n{tail}")
     return target, time.monotonic() - started
 
 
 def prune(paths: NluPaths, keep: int = 3) -> None:
     """Delete all but the newest ``keep`` models."""
-    models = sorted(paths.models_dir.glob("nlu-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for prefix in _OLD_PREFIXES:
+        for old in paths.models_dir.glob(f"{prefix}*.tar.gz"):
+            old.unlink(missing_ok=True)
+    models = sorted(paths.models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime)
     for old in models[:-keep]:
         old.unlink(missing_ok=True)

@@ -1,4 +1,8 @@
-"""Derive Rasa's FAQ training data and domain from ``responses/``: never written by hand.
+"""Derive Rasa's FAQ training data, domain and rules from ``responses/``: never written by hand.
+
+The NLU data teaches Rasa the questions; the domain and the rules make the web chat's dialogue:
+every intent (and the fallback) runs one custom action, ``action_tanya_pemilu`` (``actions/``), which
+answers through the same decision and renderer as the Telegram bot. Telegram uses only the NLU part.
 
 ``write`` regenerates the files; ``stale`` tells which generated files differ from what the FAQ
 says now, so ``make test`` can fail when someone forgot to regenerate.
@@ -19,6 +23,13 @@ HEADER = (
 )
 GENERATED_NLU = Path("nlu/faq.generated.yml")
 GENERATED_DOMAIN = Path("domain.yml")
+GENERATED_RULES = Path("core/rules.generated.yml")
+ACTION_NAME = "action_tanya_pemilu"
+"""The web chat's one custom action (actions/tanya_pemilu.py)."""
+BUTTON_INTENT = "tombol"
+"""What a web button sends, ``/tombol{"data": "<callback data>"}``; never predicted from text."""
+BUTTON_ENTITY = "data"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 def faq_nlu_yaml(faq: Faq) -> str:
@@ -45,11 +56,31 @@ def hand_written_intents(nlu_dir: Path) -> list[str]:
     return names
 
 
+def all_intents(faq: Faq, nlu_dir: Path) -> list[str]:
+    """Hand-written intents, one per FAQ entry, and the web buttons' intent."""
+    return [*hand_written_intents(nlu_dir), *faq.ids, BUTTON_INTENT]
+
+
 def domain_yaml(faq: Faq, nlu_dir: Path) -> str:
-    """A minimal domain listing every intent: Rasa needs it to validate and serve the model."""
-    intents = hand_written_intents(nlu_dir) + list(faq.ids)
-    body = yaml.safe_dump({"version": "3.1", "intents": intents}, allow_unicode=True, sort_keys=False)
-    return HEADER + body
+    """Every intent, the button entity and the one custom action."""
+    domain = {
+        "version": "3.1",
+        "intents": all_intents(faq, nlu_dir),
+        "entities": [BUTTON_ENTITY],
+        "actions": [ACTION_NAME],
+        # A web conversation starts afresh after an hour of silence; nothing is carried over.
+        "session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": False},
+    }
+    return HEADER + yaml.safe_dump(domain, allow_unicode=True, sort_keys=False)
+
+
+def rules_yaml(faq: Faq, nlu_dir: Path) -> str:
+    """One rule per intent (and the fallback): the user says it, ``action_tanya_pemilu`` answers."""
+    rules = [
+        {"rule": f"jawab {intent}", "steps": [{"intent": intent}, {"action": ACTION_NAME}]}
+        for intent in [*all_intents(faq, nlu_dir), FALLBACK_INTENT]
+    ]
+    return HEADER + yaml.safe_dump({"version": "3.1", "rules": rules}, allow_unicode=True, sort_keys=False)
 
 
 def expected_files(faq: Faq, nlu_dir: Path) -> dict[Path, str]:
@@ -57,6 +88,7 @@ def expected_files(faq: Faq, nlu_dir: Path) -> dict[Path, str]:
     return {
         nlu_dir / GENERATED_NLU: faq_nlu_yaml(faq),
         nlu_dir / GENERATED_DOMAIN: domain_yaml(faq, nlu_dir),
+        nlu_dir / GENERATED_RULES: rules_yaml(faq, nlu_dir),
     }
 
 
