@@ -22,7 +22,8 @@ from bot.nlu.training_data import BUTTON_ENTITY, BUTTON_INTENT
 
 _EMPHASIS = {"b": "**", "strong": "**", "i": "*", "em": "*", "s": "~~", "strike": "~~", "del": "~~"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")
-_LINE_START_SPECIAL = re.compile(r"^(\s*)([#>+-]|\d+[.)])(?=\s)")
+_LINE_START_MARK = re.compile(r"^(\s*)([#>+-])(?=\s)")
+_LINE_START_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s)")
 _HREF = re.compile(r'href\s*=\s*"([^"]*)"')
 
 
@@ -37,9 +38,11 @@ class WebMessage(TypedDict):
 
 
 def escape_markdown(text: str) -> str:
-    """Plain text that Markdown shows exactly as written."""
+    """Plain text that Markdown shows exactly as written (only punctuation can be escaped)."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return "\n".join(_LINE_START_SPECIAL.sub(r"\1\\\2", line) for line in escaped.split("\n"))
+    lines = escaped.split("\n")
+    lines = [_LINE_START_NUMBER.sub(r"\1\\\2", _LINE_START_MARK.sub(r"\1\\\2", line)) for line in lines]
+    return "\n".join(lines)
 
 
 def _link_target(url: str) -> str:
