@@ -30,7 +30,7 @@ class ActionServer(ChildServer):
     """A supervised ``rasa run actions`` child process on ``127.0.0.1:port``."""
 
     label = "server aksi"
-    log_label = "Action server"
+    log_label = "action server"
     port_fix = (
         "pilih port lain dengan ACTION_SERVER_PORT (atau isi ACTION_SERVER_URL bila server aksi "
         "sudah berjalan di tempat lain)"

@@ -147,6 +147,10 @@ class ChildServer:
     def title(self) -> str:
         return self.label[:1].upper() + self.label[1:]
 
+    @property
+    def log_title(self) -> str:
+        return self.log_label[:1].upper() + self.log_label[1:]
+
     def port_taken(self) -> str:
         return (
             f"Port {self.port} ({self.url}) sudah dipakai program lain, bukan {self.label} milik bot ini. "
@@ -237,7 +241,7 @@ class ChildServer:
                 out.close()
         self._write_pid_file()
         log.info(
-            "%s started (pid %s) on %s%s", self.log_label, self.process.pid, self.url, self.started_note()
+            "%s started (pid %s) on %s%s", self.log_title, self.process.pid, self.url, self.started_note()
         )
 
     async def _wait_ready(self, timeout: float) -> None:
@@ -297,7 +301,7 @@ class ChildServer:
             if loop.time() - started > HEALTHY_RUN:
                 delay = 1.0
             self.restarts += 1
-            log.error("%s exited with code %s; restarting in %.0f s", self.log_label, code, delay)
+            log.error("%s exited with code %s; restarting in %.0f s", self.log_title, code, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
             while not self._stopping:
@@ -314,7 +318,7 @@ class ChildServer:
                         self.gave_up = str(exc)
                         log.error("Not restarting %s any more: %s %s", self.log_label, exc, self.without_it)
                         return
-                    log.error("%s restart failed (%s); trying again in %.0f s", self.log_label, exc, delay)
+                    log.error("%s restart failed (%s); trying again in %.0f s", self.log_title, exc, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 30.0)
 
@@ -342,7 +346,7 @@ class ChildServer:
         await self._kill_child(grace)
         if self.pid_file is not None and self.process is not None:
             self.pid_file.unlink(missing_ok=True)
-        log.info("%s stopped", self.log_label)
+        log.info("%s stopped", self.log_title)
 
 
 async def _terminate_group(pid: int, grace: float) -> None:
