@@ -17,13 +17,14 @@ from typing import Any
 
 import pytest
 
+from bot.action_server import ActionServer
 from bot.config import Settings
 from bot.nlu.model import NluPaths, rasa_env
 from bot.rasa_server import RasaServer
 from bot.runner import prepare_model, serve_telegram
 from bot.storage import Storage
 from bot.tg.context import Services
-from bot.wiring import running_services
+from bot.wiring import running_services, write_endpoints
 from tests.fakebotapi.server import FakeTelegram
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,15 +54,66 @@ def nlu_paths() -> NluPaths:
     return NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa" / "bin" / "rasa")
 
 
+@dataclass(frozen=True)
+class WebActions:
+    """The session's real action server (``rasa run actions`` with the repo's ``actions``)."""
+
+    url: str
+    database: Path
+    """The database its answers write to (unanswered questions, 👍/👎 of the web chat)."""
+
+
 @pytest.fixture(scope="session")
-def rasa_url(nlu_paths: NluPaths, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``rasa run --enable-api`` serving the model trained from this repository."""
+def web_actions(nlu_paths: NluPaths, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebActions]:
+    """The real action server the session's Rasa calls for the web chat (FAQ from responses/)."""
+    folder = tmp_path_factory.mktemp("actions")
+    database = folder / "web.db"
+    env = {"DATABASE_PATH": str(database), "RESPONSES_DIR": str(REPO / "responses")}
+    server = ActionServer(nlu_paths.rasa_bin, free_port(), env=env)
+    log = folder / "actions.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            server.command(), env=server.env(), cwd=server.cwd(), stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not _healthy(f"{server.url}/health"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The action server did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield WebActions(server.url, database)
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def rasa_url(
+    nlu_paths: NluPaths, tmp_path_factory: pytest.TempPathFactory, web_actions: WebActions
+) -> Iterator[str]:
+    """A real ``rasa run --enable-api`` serving the model trained from this repository, with the
+    web chat's channels (socket.io, REST) and the session's action server."""
     if not nlu_paths.rasa_bin.exists():
         pytest.fail("Rasa is not installed: run `make test`, which sets it up")
     model = prepare_model(Settings(responses_dir=REPO / "responses"), nlu_paths)
     url = f"http://127.0.0.1:{free_port()}"
-    log = tmp_path_factory.mktemp("rasa") / "rasa.log"
-    command = RasaServer(nlu_paths.rasa_bin, model, url).command()
+    folder = tmp_path_factory.mktemp("rasa")
+    log = folder / "rasa.log"
+    endpoints = write_endpoints(Settings(action_server_url=web_actions.url), folder)
+    command = RasaServer(
+        nlu_paths.rasa_bin, model, url, credentials=nlu_paths.nlu_dir / "credentials.yml", endpoints=endpoints
+    ).command()
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT)
     try:
