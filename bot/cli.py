@@ -44,10 +44,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     from bot.supervisor import ChildStartError
+    from bot.web.server import WebChatStartError
 
     try:
         runner.run_until_stopped(lambda: runner.serve(settings, _paths(args), start_rasa=not args.no_rasa))
-    except ChildStartError as exc:  # Rasa or the action server
+    except (ChildStartError, WebChatStartError) as exc:  # Rasa, the action server or the web chat's port
         print(f"Bot tidak bisa mulai: {exc}", file=sys.stderr)
         return 1
     return 0

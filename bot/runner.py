@@ -28,6 +28,7 @@ from bot.tg.inbox import DurableUpdateQueue
 from bot.tg.outbound import BACKGROUND
 from bot.tg.status_reporter import report_progress
 from bot.tg.webhook import WebhookServer
+from bot.web.server import serve_web_chat
 from bot.wiring import running_services
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,11 @@ async def serve(settings: Settings, paths: nlu_model.NluPaths, *, start_rasa: bo
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with running_services(settings, paths, start_rasa=start_rasa) as services:
+        # The web chat first: a taken WEB_CHAT_PORT fails before Rasa spends its start-up time.
+        async with (
+            serve_web_chat(settings),
+            running_services(settings, paths, start_rasa=start_rasa) as services,
+        ):
             await services.rasa.wait_ready(60)
             if settings.telegram_token:
                 await serve_telegram(services, stop)
