@@ -1,6 +1,7 @@
-"""``kill -9`` at a bad moment: the real ``pemilubot jalan`` (bot + its Rasa child) is killed, alone
-or with its whole process group, then started again. Rasa never outlives the bot, the new bot answers
-within 60 s, and afterwards exactly one Rasa serves the port, with no restart loop."""
+"""``kill -9`` at a bad moment: the real ``pemilubot jalan`` (bot + its Rasa and action server
+children) is killed, alone or with its whole process group, then started again. Neither child
+outlives the bot, the new bot answers within 60 s, and afterwards exactly one Rasa and one action
+server serve their ports, with no restart loop."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from tests.fakebotapi.server import FakeTelegram
 pytestmark = pytest.mark.e2e
 
 
-def rasa_processes(port: int) -> list[int]:
-    """Pids of ``rasa run`` processes serving ``port``."""
+def rasa_processes(port: int, actions: bool = False) -> list[int]:
+    """Pids of ``rasa run`` (with ``actions``: ``rasa run actions``) processes serving ``port``."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -32,17 +33,22 @@ def rasa_processes(port: int) -> list[int]:
         except (OSError, IndexError):
             continue
         words = [c.decode(errors="replace") for c in cmd]
-        if state != "Z" and any(w.endswith("/rasa") for w in words) and "run" in words and str(port) in words:
+        rasa = any(w.endswith("/rasa") for w in words) and "run" in words and str(port) in words
+        if state != "Z" and rasa and ("actions" in words) == actions:
             found.append(int(proc.name))
     return found
 
 
-async def start_bot(tmp_path: Path, tg: FakeTelegram, rasa_port: int) -> asyncio.subprocess.Process:
+async def start_bot(
+    tmp_path: Path, tg: FakeTelegram, rasa_port: int, action_port: int
+) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": tg.base_url,
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_SERVER_PORT": str(action_port),
+        "WEB_CHAT_PORT": str(free_port()),
         "DATABASE_PATH": str(tmp_path / "bot.db"),
         "BOT_ADMIN_IDS": str(ADMIN_ID),
         "TELEGRAM_POLL_TIMEOUT": "1",
@@ -107,12 +113,13 @@ def _not_zombie(pid: int) -> bool:
 
 @pytest.mark.parametrize("whole_group", [False, True], ids=["bot-alone", "process-group"])
 async def test_kill_9_then_start_again(tmp_path: Path, whole_group: bool) -> None:
-    rasa_port = free_port()
+    rasa_port, action_port = free_port(), free_port()
     async with FakeTelegram(token=TOKEN) as tg:
-        first = await start_bot(tmp_path, tg, rasa_port)
+        first = await start_bot(tmp_path, tg, rasa_port, action_port)
         try:
             await answering_within(tg, 1, 240, tmp_path)  # first start may train the model
             [rasa] = rasa_processes(rasa_port)
+            [actions] = rasa_processes(action_port, actions=True)
             # A bad moment: Telegram has been told the update arrived (the next getUpdates carried
             # its offset) and the reply is on the wire, never to be answered (connection dropped).
             tg.fail_next("sendMessage", drop_connection=True, delay=30)
@@ -124,8 +131,9 @@ async def test_kill_9_then_start_again(tmp_path: Path, whole_group: bool) -> Non
                 first.kill()
             await first.wait()
             assert await wait_gone([rasa], 5), "Rasa outlived the killed bot"
+            assert await wait_gone([actions], 5), "the action server outlived the killed bot"
 
-            second = await start_bot(tmp_path, tg, rasa_port)
+            second = await start_bot(tmp_path, tg, rasa_port, action_port)
             try:
                 took = await answering_within(tg, 3, 60, tmp_path)
                 print(f"answering again {took:.1f} s after the restart ({'group' if whole_group else 'bot'})")
@@ -133,8 +141,11 @@ async def test_kill_9_then_start_again(tmp_path: Path, whole_group: bool) -> Non
                 assert len(tg.messages_to(2)) == 1
                 now = rasa_processes(rasa_port)
                 assert len(now) == 1, f"exactly one Rasa, found {now}"
+                now_actions = rasa_processes(action_port, actions=True)
+                assert len(now_actions) == 1, f"exactly one action server, found {now_actions}"
                 await asyncio.sleep(10)
                 assert rasa_processes(rasa_port) == now, "no restart loop"
+                assert rasa_processes(action_port, actions=True) == now_actions, "no restart loop"
                 assert second.returncode is None
                 await answering_within(tg, 4, 15, tmp_path)
             finally:
@@ -143,11 +154,12 @@ async def test_kill_9_then_start_again(tmp_path: Path, whole_group: bool) -> Non
                     await asyncio.wait_for(second.wait(), 30)
             assert second.returncode == 0
             assert await wait_gone(now, 5), "a clean stop stops Rasa too"
-            assert not (tmp_path / "rasa.pid").exists()
+            assert await wait_gone(now_actions, 5), "and the action server"
+            assert not (tmp_path / "rasa.pid").exists() and not (tmp_path / "actions.pid").exists()
         finally:
             if first.returncode is None:
                 first.kill()
-            for pid in rasa_processes(rasa_port):
+            for pid in rasa_processes(rasa_port) + rasa_processes(action_port, actions=True):
                 os.kill(pid, signal.SIGKILL)
 
 
@@ -167,7 +179,7 @@ async def test_an_unknown_server_on_rasas_port_is_refused_with_a_clear_message(t
     try:
         await asyncio.sleep(1.0)
         async with FakeTelegram(token=TOKEN) as tg:
-            bot = await start_bot(tmp_path, tg, rasa_port)
+            bot = await start_bot(tmp_path, tg, rasa_port, free_port())
             code = await asyncio.wait_for(bot.wait(), 120)
         output = (tmp_path / "bot.log").read_text()
         assert code == 1
