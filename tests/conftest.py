@@ -161,6 +161,7 @@ async def running_bot(
     responses_dir: Path = REPO / "responses",
     webhook: bool = False,
     before_start: Callable[[FakeTelegram], None] | None = None,
+    clock: Callable[[], date] = lambda: TODAY,
     **overrides: Any,
 ) -> AsyncIterator[BotHarness]:
     """The real PTB Application polling a fake Bot API (or, with ``webhook``, receiving its pushes
@@ -188,7 +189,7 @@ async def running_bot(
             rasa_timeout=2,
             **overrides,
         )
-        async with running_services(settings, clock=lambda: TODAY) as services:
+        async with running_services(settings, clock=clock) as services:
             stop, started = asyncio.Event(), asyncio.Event()
             task = asyncio.create_task(serve_telegram(services, stop, started))
             await asyncio.wait_for(started.wait(), 30)
