@@ -98,7 +98,8 @@ async def test_fake_retries_failed_deliveries(rasa_url: str, tmp_path: Path) -> 
 
 
 async def test_healthz_reports_each_component(rasa_url: str, tmp_path: Path) -> None:
-    async with running_bot(rasa_url, tmp_path, webhook=True) as bot:
+    # No web chat, so no action server to check (tests/test_status.py covers a running one).
+    async with running_bot(rasa_url, tmp_path, webhook=True, web_chat_port=0) as bot:
         base = f"http://127.0.0.1:{bot.services.settings.webhook_port}"
         async with aiohttp.ClientSession() as session:
             async with session.get(f"{base}/healthz") as resp:
@@ -114,6 +115,7 @@ async def test_healthz_reports_each_component(rasa_url: str, tmp_path: Path) -> 
                 and "webhook terpasang" in (components["telegram"]["detail"])
             )
             assert components["server aksi"]["state"] == "tidak dipakai"
+            assert "WEB_CHAT_PORT=0" in components["server aksi"]["detail"]
             bot.tg.webhook["url"] = ""  # someone deleted our webhook
             async with session.get(f"{base}/healthz") as resp:
                 assert resp.status == 503
