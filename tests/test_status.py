@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import subprocess
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.action_server import ActionServer
 from bot.cli import main
 from bot.storage import open_database
-from tests.conftest import REPO, TOKEN, free_port
+from tests.conftest import TOKEN, WebActions, free_port
 from tests.fakebotapi.server import FakeTelegram
 
 
@@ -34,41 +30,10 @@ def fake_telegram() -> Iterator[FakeTelegram]:
     thread.join(10)
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
-def action_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A real ``rasa run actions`` with the repository's ``actions`` package, as the bot starts it."""
-    tmp = tmp_path_factory.mktemp("actions")
-    server = ActionServer(
-        REPO / ".venv-rasa" / "bin" / "rasa",
-        free_port(),
-        env={"DATABASE_PATH": str(tmp / "actions.db"), "RESPONSES_DIR": str(REPO / "responses")},
-    )
-    log = tmp / "actions.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            server.command(), env=server.env(), cwd=server.cwd(), stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while not _healthy(server.url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the action server did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield server.port
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+def action_port(web_actions: WebActions) -> int:
+    """The session's real action server (``rasa run actions`` with the repository's ``actions``)."""
+    return int(web_actions.url.rsplit(":", 1)[1])
 
 
 @pytest.fixture
