@@ -6,4 +6,11 @@
 
 The model stores everything it needs (lexicon, vocabularies, weights) as JSON and NumPy arrays; nothing
 is read from the repository or downloaded when the model is served.
+
+Importing the package also applies :mod:`pemilu_nlu.rasa_patches` (a measured fix to Rasa 3.6.21's
+per-message validation of action-server responses, which the web chat pays on every message).
 """
+
+from pemilu_nlu import rasa_patches
+
+rasa_patches.apply()
