@@ -128,6 +128,11 @@ def _credentials(paths: nlu_model.NluPaths) -> Path | None:
     return None
 
 
+TRACKER_STORE = "pemilu_nlu.tracker_store.ShortMemoryTrackerStore"
+WEB_MAX_CONVERSATIONS = 5000
+WEB_MAX_IDLE_MINUTES = 60
+
+
 def write_endpoints(settings: Settings, data_dir: Path) -> Path:
     """``<data dir>/endpoints.yml`` for Rasa: the action server at ``settings.action_url``/webhook
     (none when the web chat is off and no ACTION_SERVER_URL is set)."""
@@ -136,7 +141,15 @@ def write_endpoints(settings: Settings, data_dir: Path) -> Path:
     if settings.action_url:
         lines += ["action_endpoint:", f"  url: {json.dumps(settings.action_url + '/webhook')}"]
     else:
-        lines += ["# No action server: WEB_CHAT_PORT=0 and ACTION_SERVER_URL empty.", "{}"]
+        lines += ["# No action server: WEB_CHAT_PORT=0 and ACTION_SERVER_URL empty."]
+    # Web chat conversations live in Rasa's memory only, and only as long as needed
+    # (nlu_data/pemilu_nlu/tracker_store.py).
+    lines += [
+        "tracker_store:",
+        f"  type: {TRACKER_STORE}",
+        f"  max_conversations: {WEB_MAX_CONVERSATIONS}",
+        f"  max_idle_minutes: {WEB_MAX_IDLE_MINUTES}",
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
