@@ -15,6 +15,7 @@ BENCHES = [
     ("NLU: training, model size, parse latency", ["bench.nlu_speed"]),
     ("NLU: held-out evaluation", ["bench.eval_nlu"]),
     ("Reply latency through the fake Bot API", ["bench.reply_latency"]),
+    ("Web chat: socket.io → proxy → Rasa → action server, next to Telegram", ["bench.web_latency"]),
     ("Broadcast: 10,000 subscribers, 30 msg/s limit, kill -9 halfway", ["bench.broadcast"]),
     ("Peaks with Telegram's limits on: burst of 300, broadcast to 1,000 + citizens", ["bench.peak"]),
     ("Cek Hoaks: held-out chain messages", ["bench.eval_claims"]),
