@@ -98,9 +98,9 @@ class Page:
                 raise BrowserError(f"timed out after {timeout} s waiting for: {expression}")
             await asyncio.sleep(interval)
 
-    async def press(self, name: str) -> None:
-        """A real key press (keydown, keypress for keys with text, keyup)."""
-        key = _KEYS[name]
+    async def press(self, name: str, *, shift: bool = False) -> None:
+        """A real key press (keydown, keypress for keys with text, keyup), with Shift held if asked."""
+        key = {**_KEYS[name], "modifiers": 8 if shift else 0}
         await self.send("Input.dispatchKeyEvent", type="keyDown", **key)
         up = {k: v for k, v in key.items() if k != "text"}
         await self.send("Input.dispatchKeyEvent", type="keyUp", **up)
