@@ -13,7 +13,7 @@ PEMILUBOT := $(BIN)/pemilubot
 export RASA_TELEMETRY_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup run test validate nlu model lint typecheck eval bench clean
+.PHONY: help setup run test validate nlu model lint typecheck eval bench clean browser
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,11 +49,25 @@ nlu: $(VENV)/.installed ## Regenerate Rasa training data from responses/
 
 model: setup ## Train the Rasa model if its inputs changed
 
+# Headless Chromium for the web chat's browser tests (driven over the DevTools protocol, so no
+# chromedriver), and a colour emoji font so answers render as citizens see them. Debian packages.
+CHROMIUM := /usr/bin/chromium
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+browser: ## Install Chromium and an emoji font (apt-get) when missing, for the browser tests
+	@test -x $(CHROMIUM) -a -f $(EMOJI_FONT) || { \
+		echo "==> Memasang Chromium untuk tes peramban (apt-get install chromium fonts-noto-color-emoji)"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-dejavu-core fonts-noto-color-emoji > /dev/null; }
+	@test -x $(CHROMIUM) || { echo "Chromium tidak terpasang di $(CHROMIUM)"; exit 1; }
+
 lint: $(VENV)/.installed ## ruff + mypy
 	@$(BIN)/ruff check bot tests bench actions nlu_data/pemilu_nlu
 	@$(BIN)/mypy
 
-test: $(VENV)/.installed $(RASA_VENV)/.installed ## Set up and run every check and test
+test: $(VENV)/.installed $(RASA_VENV)/.installed browser ## Set up and run every check and test
 	@echo "==> FAQ dan klaim Cek Hoaks"
 	@$(PEMILUBOT) faq periksa
 	@$(PEMILUBOT) klaim periksa
