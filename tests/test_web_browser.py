@@ -6,7 +6,10 @@ session's real Rasa (socket.io channel) and the real action server answering fro
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
+import time
 from collections.abc import AsyncIterator
 from urllib.parse import unquote
 
@@ -34,6 +37,10 @@ from tests.web_conversation import (
 pytestmark = pytest.mark.e2e
 
 PHONE = (390, 844)
+NOTICE_SHOWN = (
+    "(() => { const n = document.querySelector('.tp-gangguan[role=alert]');"
+    " return n && !n.hidden && n.textContent; })()"
+)
 DESKTOP = (1366, 768)
 
 
@@ -185,12 +192,60 @@ async def test_page_is_accessible_and_light(rasa_url: str, browser: Chromium) ->
 async def test_notice_when_the_service_is_down(browser: Chromium) -> None:
     async with web_chat(f"http://127.0.0.1:{free_port()}") as server:
         page = await open_page(browser, server.url, PHONE, mobile=True)
-        notice = await page.wait_for(
-            "(() => { const n = document.querySelector('.tp-gangguan[role=alert]');"
-            " return n && !n.hidden && n.textContent; })()",
-            timeout=20,
-        )
+        notice = await page.wait_for(NOTICE_SHOWN, timeout=20)
         assert notice == "Layanan sedang gangguan, coba lagi sebentar."
+
+
+@contextlib.asynccontextmanager
+async def silent_rasa() -> AsyncIterator[tuple[str, list[str]]]:
+    """Rasa's socket.io side that accepts a chat and never answers (as when its action server is
+    down): Engine.IO v4 long-polling only, the Socket.IO connect and session handshake, nothing else.
+    Yields its URL and the events the page sent."""
+    outbox: asyncio.Queue[str] = asyncio.Queue()
+    events: list[str] = []
+
+    async def socket(request: web.Request) -> web.Response:
+        if "sid" not in request.query:
+            return web.Response(text='0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000}')
+        if request.method == "POST":
+            for packet in (await request.text()).split("\x1e"):
+                if packet == "40":
+                    outbox.put_nowait('40{"sid":"n1"}')
+                elif packet.startswith("42"):
+                    name = json.loads(packet[2:])[0]
+                    events.append(name)
+                    if name == "session_request":
+                        outbox.put_nowait('42["session_confirm","sesi-1"]')
+            return web.Response(text="ok")
+        try:
+            return web.Response(text=await asyncio.wait_for(outbox.get(), 20))
+        except asyncio.TimeoutError:
+            return web.Response(text="2")  # ping
+
+    app = web.Application()
+    app.router.add_route("*", "/socket.io/", socket)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}", events
+    finally:
+        await runner.cleanup()
+
+
+async def test_notice_when_no_answer_comes(browser: Chromium) -> None:
+    async with silent_rasa() as (url, events), web_chat(url) as server:
+        page = await open_page(browser, server.url, PHONE, mobile=True)
+        started = time.monotonic()
+        await page.wait_for(
+            "document.querySelector('.rw-new-message') && !document.querySelector('.rw-new-message').disabled"
+        )
+        notice = await page.wait_for(NOTICE_SHOWN, timeout=25)
+        waited = time.monotonic() - started
+        assert notice == "Layanan sedang gangguan, coba lagi sebentar."
+        assert "session_request" in events and "user_uttered" in events, "connected, the greeting asked for"
+        assert 14 <= waited <= 20, waited
 
 
 # --- other sites: embed.js and the origin allow-list ---------------------------------------------

@@ -12,6 +12,7 @@ import contextlib
 import gzip
 import hashlib
 import logging
+import os
 import re
 import shutil
 import socket
@@ -490,3 +491,79 @@ def test_page_files_name_only_our_origin() -> None:
         if path.suffix in (".html", ".js", ".css") and "vendor" not in path.parts:
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"https?://(?!www\.w3\.org)[a-z0-9]", text), f"{path} names another site"
+
+
+# --- pemilubot jalan -----------------------------------------------------------------------------
+
+
+def jalan_env(tmp_path: Path, **values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "WEB_CHAT_"))}
+    env.update(
+        {
+            "DATABASE_PATH": str(tmp_path / "bot.db"),
+            "RESPONSES_DIR": str(REPO / "responses"),
+            "LOG_LEVEL": "WARNING",
+            **values,
+        }
+    )
+    return env
+
+
+async def test_pemilubot_jalan_exits_1_when_the_web_chat_port_is_taken(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = jalan_env(tmp_path, WEB_CHAT_PORT=str(port), RASA_URL=f"http://127.0.0.1:{free_port()}")
+        process = await asyncio.create_subprocess_exec(
+            str(REPO / ".venv/bin/pemilubot"),
+            "jalan",
+            "--no-rasa",
+            cwd=REPO,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 1, (out, err)
+    message = err.decode()
+    assert "Bot tidak bisa mulai" in message and "WEB_CHAT_PORT" in message and str(port) in message
+    assert "Traceback" not in message
+
+
+@pytest.mark.e2e
+async def test_pemilubot_jalan_serves_the_page_beside_the_terminal_chat(
+    tmp_path: Path, rasa_url: str, http: aiohttp.ClientSession
+) -> None:
+    port = free_port()
+    env = jalan_env(tmp_path, WEB_CHAT_PORT=str(port), RASA_URL=rasa_url)
+    process = await asyncio.create_subprocess_exec(
+        str(REPO / ".venv/bin/pemilubot"),
+        "jalan",
+        "--no-rasa",
+        cwd=REPO,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        lines = []
+        while not any("Obrolan web:" in line for line in lines):
+            line = (await asyncio.wait_for(process.stdout.readline(), 120)).decode()
+            assert line, f"pemilubot jalan ended: {''.join(lines)}"
+            lines.append(line)
+        assert f"Obrolan web: http://127.0.0.1:{port}/" in "".join(lines)
+        async with http.get(f"http://127.0.0.1:{port}/") as resp:
+            assert resp.status == 200 and "Tanya Pemilu" in await resp.text()
+        async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+            assert resp.status == 200
+    finally:
+        process.stdin.close()  # end of the terminal chat: the bot stops, the web chat with it
+        await asyncio.wait_for(process.wait(), 60)
+    assert process.returncode == 0
+    with pytest.raises(aiohttp.ClientConnectionError):
+        async with http.get(f"http://127.0.0.1:{port}/"):
+            pass
