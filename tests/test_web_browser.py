@@ -283,6 +283,12 @@ async def test_only_allowed_sites_can_open_the_socket(rasa_url: str, browser: Ch
         allowed = await open_page(browser, partner, DESKTOP, mobile=False)
         await allowed.wait_for("!!document.querySelector('.rw-launcher')", 20)
         assert await allowed.evaluate("document.querySelector('.rw-launcher').getAttribute('aria-label')")
+        await asyncio.sleep(1)
+        sockets = (
+            "performance.getEntriesByType('resource').filter(e => e.name.includes('/socket.io/')).length"
+        )
+        assert await allowed.evaluate(sockets) == 0, "a page view opens no socket; opening the chat does"
+        assert await allowed.evaluate(NOTICE_SHOWN) is False
         await allowed.click("document.querySelector('.rw-launcher')")
         greeting = await wait_for_greeting(allowed)
         assert "Tanya Pemilu" in greeting

@@ -61,6 +61,12 @@
       if (el.matches && el.matches("div.rw-reply") && (ev.key === "Enter" || ev.key === " ")) {
         ev.preventDefault();
         el.click();
+        // The buttons disappear once one is chosen: keep the keyboard in the conversation (only for
+        // the keyboard: on a phone, focusing the input after a tap would pop up the keyboard).
+        setTimeout(function () {
+          var kotak = akar.querySelector(".rw-new-message");
+          if (kotak && !document.activeElement.closest(".rw-replies")) kotak.focus();
+        }, 0);
       }
     });
   }
@@ -119,18 +125,14 @@
       "click",
       function (ev) {
         var tombol = ev.target.closest && ev.target.closest("div.rw-reply");
-        if (!tombol) return;
-        tunggu();
-        // The buttons disappear once one is chosen: keep the keyboard in the conversation.
-        setTimeout(function () {
-          var kotak = akar.querySelector(".rw-new-message");
-          if (kotak && !document.activeElement.closest(".rw-replies")) kotak.focus();
-        }, 0);
+        if (tombol) tunggu();
       },
       true
     );
 
-    tunggu(); // connect and get the greeting in time, or say so
+    // Our page connects at once and must get the greeting in time. The launcher on other sites
+    // connects only when a citizen opens it, so a page view costs Rasa nothing.
+    if (tertanam) tunggu();
     siapkanAksesibilitas(akar, tabBaru.id);
 
     window.WebChat.default(
@@ -146,6 +148,13 @@
         showCloseButton: !tertanam,
         showFullScreenButton: false,
         hideWhenNotConnected: false,
+        connectOn: tertanam ? "mount" : "open",
+        onWidgetEvent: {
+          onChatOpen: function () {
+            if (!terhubung) tunggu();
+          },
+          onChatClose: terjawab,
+        },
         displayUnreadCount: false,
         withRules: false,
         params: { storage: "session" },
