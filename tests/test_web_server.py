@@ -37,6 +37,7 @@ from tests.conftest import REPO, free_port
 
 FOREIGN = "https://situs-lain.example"
 PARTNER = "https://diskominfo.example.go.id"
+LONG_ANSWER = '42["bot_uttered",{"text":"' + "Pemungutan suara 14 Februari 2024. " * 100 + '"}]'
 
 
 @dataclass
@@ -67,6 +68,8 @@ class FakeRasa:
             }
         )
         if request.headers.get("Upgrade", "").lower() == "websocket":
+            if request.query.get("sid") == "kedaluwarsa":
+                return web.json_response({"code": 1, "message": "Session ID unknown"}, status=400)
             return await self.websocket(request)
         headers = {
             "Set-Cookie": "io=secret-cookie; Path=/",
@@ -76,6 +79,11 @@ class FakeRasa:
         }
         if request.method == "POST":
             return web.Response(text="ok", headers=headers)
+        if request.query.get("t") == "panjang" and "gzip" in request.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(LONG_ANSWER.encode())
+            return web.Response(body=body, headers={**headers, "Content-Encoding": "gzip"})
+        if request.query.get("t") == "panjang":
+            return web.Response(text=LONG_ANSWER, headers=headers)
         return web.Response(text='0{"sid":"abc","upgrades":["websocket"]}', headers=headers)
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -292,6 +300,26 @@ async def test_polling_passes_query_and_body_but_not_origin_or_cookies(
         names = {name.lower() for name in sent["headers"]}
         assert "origin" not in names and "cookie" not in names
     assert post["headers"]["Content-Type"] == "text/plain;charset=UTF-8"
+
+
+@pytest.mark.parametrize("accept", ["gzip, deflate", None], ids=["gzip", "plain"])
+async def test_long_polling_answers_arrive_whole(server: WebChatServer, accept: str | None) -> None:
+    """Engine.IO compresses long answers for clients that accept gzip: the bytes and the header pass."""
+    headers = {"Accept-Encoding": accept} if accept else {"Accept-Encoding": ""}
+    url = f"{base(server)}/socket.io/?EIO=4&transport=polling&sid=abc&t=panjang"
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as resp:
+        assert resp.status == 200
+        assert await resp.text() == LONG_ANSWER
+        assert resp.headers.get("Content-Encoding") == ("gzip" if accept else None)
+
+
+async def test_a_websocket_upgrade_rasa_refuses_keeps_its_status(
+    server: WebChatServer, http: aiohttp.ClientSession
+) -> None:
+    url = f"{base(server)}/socket.io/?EIO=4&transport=websocket&sid=kedaluwarsa"
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await http.ws_connect(url)
+    assert refused.value.status == 400
 
 
 async def test_a_foreign_origin_gets_403_and_a_log_line_naming_it(

@@ -30,7 +30,7 @@ MAX_MESSAGE = 64 * 1024
 POLL_READ_TIMEOUT = 60.0
 """A long-poll GET is held by Engine.IO up to its ping interval (25 s) plus its ping timeout (20 s)."""
 _FORWARDED_REQUEST_HEADERS = ("Content-Type", "Accept", "User-Agent", "Accept-Language")
-_FORWARDED_RESPONSE_HEADERS = ("Content-Type",)
+_FORWARDED_RESPONSE_HEADERS = ("Content-Type", "Content-Encoding")
 
 
 def _cors(origin: str | None) -> dict[str, str]:
@@ -141,6 +141,9 @@ class SocketProxy:
         assert self.session is not None, "SocketProxy.start() was not called"
         body = await request.read() if request.method == "POST" else None
         headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
+        # Engine.IO gzips long polling answers for a client that accepts it; the body passes as it
+        # comes (with its Content-Encoding), so ask only for what the browser accepts.
+        headers["Accept-Encoding"] = request.headers.get("Accept-Encoding", "identity")
         try:
             async with self.session.request(
                 request.method, self._upstream(request), data=body, headers=headers, allow_redirects=False
@@ -169,6 +172,9 @@ class SocketProxy:
                 max_msg_size=0,
                 timeout=aiohttp.ClientWSTimeout(ws_close=5),
             )
+        except aiohttp.WSServerHandshakeError as exc:  # e.g. an unknown or expired session id
+            log.info("Web chat: Rasa refused a websocket upgrade (%s)", exc.status)
+            return _error(exc.status if 400 <= exc.status < 600 else 502, "upgrade refused")
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
             return self._unreachable(exc, None)
         ws = web.WebSocketResponse(autoping=True, max_msg_size=MAX_MESSAGE)
