@@ -20,6 +20,7 @@ from pathlib import Path
 from bench.reply_latency import measure as telegram_latencies
 from bench.reply_latency import rss_mb
 from bench.sio import SocketChat
+from bot import wiring
 from bot.config import Settings
 from bot.faq import load_faq
 from bot.nlu.model import NluPaths
@@ -30,6 +31,7 @@ from bot.wiring import running_services
 from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[1]
+MEMORY_CAP = 500
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -80,6 +82,18 @@ async def web_concurrent(
     return latencies, time.perf_counter() - started
 
 
+async def memory_curve(
+    base: str, questions: list[str], pid: int, total: int, step: int
+) -> list[tuple[int, float]]:
+    """Rasa's RSS after every ``step`` new one-question conversations (50 at a time)."""
+    points = []
+    for done in range(0, total, step):
+        for start in range(done, done + step, 50):
+            await web_concurrent(base, questions[start % len(questions) :], 50, 1)
+        points.append((done + step, tree_rss_mb(pid)))
+    return points
+
+
 async def run(questions: list[str], clients: int, folder: Path) -> None:
     paths = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa" / "bin" / "rasa")
     settings = Settings(
@@ -91,13 +105,14 @@ async def run(questions: list[str], clients: int, folder: Path) -> None:
         telegram_max_rate=0,
     )
     model = prepare_model(settings, paths)
+    # A small cap on the conversations Rasa keeps, to see its memory level off within the run.
+    wiring.WEB_MAX_CONVERSATIONS = MEMORY_CAP
     started = time.monotonic()
     async with running_services(settings, paths, start_rasa=True, model=model) as services:
         print(f"Rasa + action server ready in {time.monotonic() - started:.1f} s (model {model.name})")
-        roomy = WebLimits(
-            RateLimit(burst=10_000, per_second=1_000), RateLimit(burst=10_000, per_second=1_000)
-        )
-        web = WebChatServer(settings, limits=roomy)  # latency, not the per-address limits, is measured
+        roomy = RateLimit(burst=10_000, per_second=1_000)
+        roomy_limits = WebLimits(roomy, roomy, roomy)
+        web = WebChatServer(settings, limits=roomy_limits)  # latency, not the per-address limits, is measured
         await web.start()
         try:
             base = web.url.rstrip("/")
@@ -113,6 +128,7 @@ async def run(questions: list[str], clients: int, folder: Path) -> None:
             many, many_seconds = await web_concurrent(base, questions, 250, 4)
             rasa_after = tree_rss_mb(rasa_pid)
             action_mb = tree_rss_mb(action_pid)
+            curve = await memory_curve(base, questions, rasa_pid, 4 * MEMORY_CAP, MEMORY_CAP // 2)
         finally:
             await web.stop()
     print(f"Sequential, {len(questions)} questions, time to the first message of the answer:")
@@ -129,6 +145,10 @@ async def run(questions: list[str], clients: int, folder: Path) -> None:
         f"{rasa_after:.0f} MB after {clients + 250 + 3} web conversations more"
     )
     print(f"  rasa run actions (actions/, FAQ + claims loaded): {action_mb:.0f} MB")
+    print(
+        f"  rasa run while new conversations keep coming (it keeps {MEMORY_CAP} here, 5,000 in production):"
+    )
+    print("    " + ", ".join(f"{n} → {mb:.0f} MB" for n, mb in curve))
     print(f"  bot process (bot, web server, fake Bot API, bench client): {rss_mb():.0f} MB")
 
 

@@ -19,8 +19,17 @@ REPO = Path(__file__).resolve().parents[1]
 def test_emphasis_links_and_line_breaks() -> None:
     markup = 'Coblos <b>14 Februari 2024</b>, <i>pukul 07.00</i>.\nBaris dua.\n\n<a href="https://kpu.go.id/x">KPU</a>'
     assert html_to_markdown(markup) == (
-        "Coblos **14 Februari 2024**, *pukul 07.00*.  \nBaris dua.\n\n[KPU](https://kpu.go.id/x)"
+        "Coblos **14 Februari 2024**, *pukul 07.00*.  \nBaris dua.\n \n[KPU](https://kpu.go.id/x)"
     )
+
+
+def test_an_answer_stays_one_message_on_the_socket_channel() -> None:
+    """Rasa's socket.io output makes a new chat bubble at every "\\n\\n": there must be none."""
+    faq = load_faq(REPO / "responses")
+    conversation = Conversation(lambda: faq, None, None, clock=lambda: date(2026, 11, 30))
+    for entry in faq.entries:
+        for message in render_reply(conversation.answer_entry(entry.id)):
+            assert "\n\n" not in message["text"].strip(), entry.id
 
 
 @pytest.mark.parametrize(

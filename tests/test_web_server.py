@@ -389,6 +389,40 @@ async def test_new_connections_per_address_are_limited(rasa: FakeRasa, http: aio
     assert statuses == [200, 200, 200, 429, 429, 200]
 
 
+async def test_messages_are_limited_per_conversation_not_per_address(
+    rasa: FakeRasa, http: aiohttp.ClientSession
+) -> None:
+    """Many citizens share one address (carrier-grade NAT): one conversation sending too fast is
+    stopped, another one from the same address is not."""
+    limits = WebLimits(per_conversation=RateLimit(burst=3, per_second=0.001))
+    async with web_chat(rasa.url, limits=limits) as server:
+        url = f"{base(server)}/socket.io/?EIO=4&transport=polling"
+        fast = []
+        for _ in range(5):
+            async with http.post(f"{url}&sid=cepat", data="42[]") as resp:
+                fast.append(resp.status)
+        async with http.post(f"{url}&sid=lain", data="42[]") as resp:
+            other = resp.status
+        origin = f"http://127.0.0.1:{server.port}"
+        ws_url = f"{base(server)}/socket.io/?EIO=4&transport=websocket&sid=ws"
+        async with (
+            http.ws_connect(ws_url, origin=origin) as hammer,
+            http.ws_connect(ws_url, origin=origin) as calm,
+        ):
+            for _ in range(4):
+                await hammer.send_str("42[]")
+            closed = await asyncio.wait_for(hammer.receive(), 5)
+            while closed.type == aiohttp.WSMsgType.TEXT:  # the echoes of the first three
+                closed = await asyncio.wait_for(hammer.receive(), 5)
+            await calm.send_str("42[]")
+            echo = await asyncio.wait_for(calm.receive(), 5)
+    assert fast == [200, 200, 200, 429, 429]
+    assert other == 200
+    assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
+    assert hammer.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+    assert echo.type == aiohttp.WSMsgType.TEXT
+
+
 # --- the socket.io door: websocket ---------------------------------------------------------------
 
 

@@ -1,7 +1,9 @@
-"""A cheap per-address limit: token buckets for new chat connections and for messages.
+"""Cheap limits: token buckets for new chat connections and messages, per address and per conversation.
 
-Generous on purpose: a school or office behind one address must not notice it; a script opening
-hundreds of sessions or sending a message every few milliseconds does.
+Per address they are generous on purpose: Indonesian mobile carriers put many subscribers behind one
+address (carrier-grade NAT), and so do schools and offices; they must not notice. A person types a
+question every few seconds at most, so the tight limit is per conversation: a script hammering one
+socket is cut off, and one opening thousands of sockets meets the per-address limits.
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ class RateLimit:
 
 @dataclass
 class WebLimits:
-    """New Engine.IO sessions and client messages (polling POSTs, websocket frames) per address."""
+    """New Engine.IO sessions per address; client messages (polling POSTs, websocket frames) per
+    address and per conversation (Engine.IO session or websocket)."""
 
-    connections: RateLimit = field(default_factory=lambda: RateLimit(burst=30, per_second=0.5))
-    messages: RateLimit = field(default_factory=lambda: RateLimit(burst=120, per_second=4.0))
+    connections: RateLimit = field(default_factory=lambda: RateLimit(burst=300, per_second=5.0))
+    messages: RateLimit = field(default_factory=lambda: RateLimit(burst=600, per_second=20.0))
+    per_conversation: RateLimit = field(default_factory=lambda: RateLimit(burst=20, per_second=1.0))

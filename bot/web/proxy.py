@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import weakref
 from typing import Any
@@ -71,6 +72,7 @@ class SocketProxy:
         self.limited = 0
         self.upstream_errors = 0
         self._sockets: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+        self._socket_numbers = itertools.count(1)
 
     async def start(self) -> None:
         self.session = aiohttp.ClientSession(
@@ -113,17 +115,24 @@ class SocketProxy:
             return self._preflight(origin)
         if request.method not in ("GET", "POST"):
             return _error(405, "method not allowed", origin)
-        new_session = "sid" not in request.query
-        limit = self.limits.connections if new_session else self.limits.messages
-        if (new_session or request.method == "POST") and not limit.allow(ip):
+        sid = request.query.get("sid")
+        if sid is None:
+            allowed, what = self.limits.connections.allow(ip), "connection"
+        elif request.method == "POST":
+            allowed, what = self._message_allowed(ip, f"sid:{sid}"), "message"
+        else:
+            allowed, what = True, ""
+        if not allowed:
             self.limited += 1
-            log.warning(
-                "Web chat: client %s over its %s limit", ip, "connection" if new_session else "message"
-            )
+            log.warning("Web chat: client %s over its %s limit", ip, what)
             return _error(429, "too many requests", origin)
         if websocket:
             return await self._websocket(request, ip)
         return await self._polling(request, origin)
+
+    def _message_allowed(self, ip: str, conversation: str) -> bool:
+        """One message from this address in this conversation: both buckets must allow it."""
+        return self.limits.per_conversation.allow(conversation) and self.limits.messages.allow(ip)
 
     def _preflight(self, origin: str | None) -> web.Response:
         headers = _cors(origin)
@@ -201,9 +210,10 @@ class SocketProxy:
     async def _browser_to_rasa(
         self, ws: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse[bool], ip: str
     ) -> None:
+        conversation = f"ws:{next(self._socket_numbers)}"
         async for msg in ws:
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                if not self.limits.messages.allow(ip):
+                if not self._message_allowed(ip, conversation):
                     self.limited += 1
                     log.warning("Web chat: client %s over its message limit; websocket closed", ip)
                     await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"too many messages")

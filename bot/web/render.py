@@ -25,6 +25,8 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")
 _LINE_START_MARK = re.compile(r"^(\s*)([#>+-])(?=\s)")
 _LINE_START_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s)")
 _HREF = re.compile(r'href\s*=\s*"([^"]*)"')
+PARAGRAPH_BREAK = "\n \n"
+"""A blank line to Markdown, but not the "\n\n" at which Rasa's socket.io output splits messages."""
 
 
 class WebButton(TypedDict):
@@ -70,9 +72,11 @@ def html_to_markdown(markup: str) -> str:
             out.append("`")
         # u, ins, span, blockquote, tg-spoiler, tg-emoji: the text shows, the styling is Telegram's own
     text = "".join(out).strip()
-    # A single line break is a hard break ("  \n"); a blank line separates paragraphs.
+    # A single line break is a hard break ("  \n"); a blank line separates paragraphs. The blank line
+    # holds one space: Rasa's socket.io output splits a text at every "\n\n" into separate chat
+    # bubbles, and an answer must stay one bubble with its sources, as on Telegram.
     paragraphs = re.split(r"\n\s*\n", text)
-    return "\n\n".join("  \n".join(line.rstrip() for line in p.split("\n")) for p in paragraphs)
+    return PARAGRAPH_BREAK.join("  \n".join(line.rstrip() for line in p.split("\n")) for p in paragraphs)
 
 
 def button_payload(data: str) -> str:
