@@ -56,7 +56,7 @@ def problem(update: Update) -> str | None:
         for entity in (*message.entities, *message.caption_entities):
             if not (_int(entity.offset) and _int(entity.length) and isinstance(entity.type, str)):
                 return "entities"
-        if message.chat is not None and not _int(message.chat.id):
+        if message.chat is None or not _int(message.chat.id):  # Telegram always sends the chat
             return "chat"
     return None
 
