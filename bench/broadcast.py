@@ -53,6 +53,7 @@ def start_bot(api: str, rasa_url: str, db: Path, log: Path) -> subprocess.Popen[
         DATABASE_PATH=str(db),
         TELEGRAM_POLL_TIMEOUT="5",
         LOG_LEVEL="WARNING",
+        WEB_CHAT_PORT="0",  # broadcasting only: no web chat page on a fixed port
     )
     with log.open("ab") as out:
         return subprocess.Popen(

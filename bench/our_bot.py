@@ -38,6 +38,7 @@ async def serve(args: argparse.Namespace) -> None:
         log_level="WARNING",
         poll_timeout=10,
         telegram_max_rate=args.max_rate,
+        web_chat_port=0,  # the Telegram path alone: no web chat, no action server
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
