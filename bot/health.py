@@ -120,6 +120,29 @@ async def check_action_server(
     return Check(name, OK, f"berjalan di {url} ({whose})")
 
 
+async def check_web_chat(session: aiohttp.ClientSession, settings: Settings, timeout: float = 5.0) -> Check:
+    """The web chat page answers on WEB_CHAT_PORT and reaches Rasa's socket.io channel (its /healthz)."""
+    name = "obrolan web"
+    if not settings.web_chat:
+        return Check(name, SKIPPED, "WEB_CHAT_PORT=0")
+    host = settings.web_chat_listen
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    url = f"http://{host}:{settings.web_chat_port}"
+    try:
+        status, body = await _get_json(session, f"{url}/healthz", timeout)
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        return Check(
+            name,
+            FAIL,
+            f"halaman tidak menjawab di {url} ({type(exc).__name__}). Perbaikan: jalankan bot (`make run`), "
+            "atau pilih WEB_CHAT_PORT lain bila port dipakai program lain.",
+        )
+    if status != 200:
+        rasa = (body or {}).get("rasa", f"HTTP {status}")
+        return Check(name, FAIL, f"halaman {url}/ hidup tetapi kanal Rasa: {rasa}. Perbaikan: periksa Rasa.")
+    return Check(name, OK, f"halaman {url}/ menjawab, kanal socket.io Rasa terhubung")
+
+
 def check_database(path: Path) -> Check:
     """The database opens, passes ``PRAGMA quick_check``, has every migration and runs in WAL mode."""
     name = "database"
@@ -242,6 +265,7 @@ async def run_checks(settings: Settings, session: aiohttp.ClientSession | None =
     try:
         checks = await asyncio.gather(
             check_rasa(session, settings.rasa_url, settings.rasa_timeout),
+            check_web_chat(session, settings),
             check_action_server(session, settings),
             asyncio.to_thread(check_database, settings.database_path),
             asyncio.to_thread(check_sending, settings.database_path),

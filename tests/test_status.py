@@ -11,23 +11,40 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import Settings
 from bot.storage import open_database
+from bot.web.server import WebChatServer
 from tests.conftest import TOKEN, WebActions, free_port
 from tests.fakebotapi.server import FakeTelegram
 
 
 @pytest.fixture(scope="module")
-def fake_telegram() -> Iterator[FakeTelegram]:
-    """The fake Bot API on its own loop in a thread (the CLI runs its own asyncio.run)."""
+def background_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop in a thread for the servers (the CLI runs its own asyncio.run)."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    tg = FakeTelegram(token=TOKEN)
-    asyncio.run_coroutine_threadsafe(tg.start(), loop).result(10)
-    yield tg
-    asyncio.run_coroutine_threadsafe(tg.stop(), loop).result(10)
+    yield loop
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def fake_telegram(background_loop: asyncio.AbstractEventLoop) -> Iterator[FakeTelegram]:
+    """The fake Bot API on the background loop."""
+    tg = FakeTelegram(token=TOKEN)
+    asyncio.run_coroutine_threadsafe(tg.start(), background_loop).result(10)
+    yield tg
+    asyncio.run_coroutine_threadsafe(tg.stop(), background_loop).result(10)
+
+
+@pytest.fixture(scope="module")
+def web_chat_port(background_loop: asyncio.AbstractEventLoop, rasa_url: str) -> Iterator[int]:
+    """The bot's real web chat server (page and socket.io door) in front of the session's Rasa."""
+    server = WebChatServer(Settings(rasa_url=rasa_url, web_chat_port=free_port()))
+    asyncio.run_coroutine_threadsafe(server.start(), background_loop).result(30)
+    yield server.port
+    asyncio.run_coroutine_threadsafe(server.stop(), background_loop).result(30)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +60,7 @@ def env(
     rasa_url: str,
     fake_telegram: FakeTelegram,
     action_port: int,
+    web_chat_port: int,
 ) -> Path:
     """Everything healthy: real Rasa, the bot's own action server (web chat on), a prepared
     database, a token the fake accepts."""
@@ -54,7 +72,7 @@ def env(
         "RASA_URL": rasa_url,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-        "WEB_CHAT_PORT": "8080",
+        "WEB_CHAT_PORT": str(web_chat_port),
         "ACTION_SERVER_PORT": str(action_port),
     }.items():
         monkeypatch.setenv(key, value)
@@ -68,7 +86,7 @@ def status(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
     out = capsys.readouterr().out
     lines = {}
     for line in out.splitlines():
-        for name in ("rasa", "server aksi", "database", "telegram"):
+        for name in ("rasa", "obrolan web", "server aksi", "database", "telegram"):
             if line[:1] in "✓✗-" and line[2:].startswith(name + " "):
                 lines[name] = line
     return code, lines
@@ -78,7 +96,8 @@ def status(capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str]]:
 def test_all_ok(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, lines = status(capsys)
     assert code == 0, lines
-    assert set(lines) == {"rasa", "server aksi", "database", "telegram"}
+    assert set(lines) == {"rasa", "obrolan web", "server aksi", "database", "telegram"}
+    assert lines["obrolan web"].startswith("✓") and "kanal socket.io Rasa terhubung" in lines["obrolan web"]
     assert lines["rasa"].startswith("✓") and "dimuat" in lines["rasa"]
     assert lines["server aksi"].startswith("✓"), lines["server aksi"]
     assert "tidak dipakai" not in lines["server aksi"]
@@ -182,17 +201,18 @@ def test_action_server_of_the_bot_down(
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("web_chat_port", ["8080", "0"], ids=["web-chat-on", "web-chat-off"])
+@pytest.mark.parametrize("web_chat_on", [True, False], ids=["web-chat-on", "web-chat-off"])
 def test_external_action_server(
     env: Path,
     action_port: int,
-    web_chat_port: str,
+    web_chat_port: int,
+    web_chat_on: bool,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """ACTION_SERVER_URL is what Rasa calls, so it is checked (even with the web chat off) and the
     bot's own port is not."""
-    monkeypatch.setenv("WEB_CHAT_PORT", web_chat_port)
+    monkeypatch.setenv("WEB_CHAT_PORT", str(web_chat_port) if web_chat_on else "0")
     monkeypatch.setenv("ACTION_SERVER_URL", own_url(action_port))
     monkeypatch.setenv("ACTION_SERVER_PORT", str(free_port()))
     code, lines = status(capsys)
@@ -216,3 +236,18 @@ def test_no_action_server_when_the_web_chat_is_off(
     code, lines = status(capsys)
     assert code == 0
     assert lines["server aksi"] == "- server aksi  tidak dipakai: obrolan web mati (WEB_CHAT_PORT=0)"
+    assert lines["obrolan web"] == "- obrolan web  tidak dipakai: WEB_CHAT_PORT=0"
+
+
+@pytest.mark.e2e
+def test_web_chat_down(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("WEB_CHAT_PORT", str(port))
+    code, lines = status(capsys)
+    assert code == 1
+    line = lines["obrolan web"]
+    assert line.startswith("✗") and f"tidak menjawab di http://127.0.0.1:{port}" in line
+    assert "WEB_CHAT_PORT" in line
+    assert lines["server aksi"].startswith("✓") and lines["rasa"].startswith("✓")
