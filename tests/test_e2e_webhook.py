@@ -107,7 +107,15 @@ async def test_healthz_reports_each_component(rasa_url: str, tmp_path: Path) -> 
                 body = await resp.json()
             assert body["ok"] is True
             components = body["components"]
-            assert set(components) == {"rasa", "server aksi", "database", "pengiriman", "telegram"}
+            assert set(components) == {
+                "rasa",
+                "obrolan web",
+                "server aksi",
+                "database",
+                "pengiriman",
+                "telegram",
+            }
+            assert components["obrolan web"]["state"] == "tidak dipakai"
             assert components["rasa"]["state"] == "ok" and "dimuat" in components["rasa"]["detail"]
             assert components["database"]["state"] == "ok"
             assert (
