@@ -106,7 +106,7 @@ async def run(questions: list[str], clients: int, folder: Path) -> None:
     )
     model = prepare_model(settings, paths)
     # A small cap on the conversations Rasa keeps, to see its memory level off within the run.
-    wiring.WEB_MAX_CONVERSATIONS = MEMORY_CAP
+    production_cap, wiring.WEB_MAX_CONVERSATIONS = wiring.WEB_MAX_CONVERSATIONS, MEMORY_CAP
     started = time.monotonic()
     async with running_services(settings, paths, start_rasa=True, model=model) as services:
         print(f"Rasa + action server ready in {time.monotonic() - started:.1f} s (model {model.name})")
@@ -146,7 +146,8 @@ async def run(questions: list[str], clients: int, folder: Path) -> None:
     )
     print(f"  rasa run actions (actions/, FAQ + claims loaded): {action_mb:.0f} MB")
     print(
-        f"  rasa run while new conversations keep coming (it keeps {MEMORY_CAP} here, 5,000 in production):"
+        f"  rasa run while new conversations keep coming "
+        f"(it keeps {MEMORY_CAP} here, {production_cap:,} in production):"
     )
     print("    " + ", ".join(f"{n} → {mb:.0f} MB" for n, mb in curve))
     print(f"  bot process (bot, web server, fake Bot API, bench client): {rss_mb():.0f} MB")

@@ -129,8 +129,8 @@ def _credentials(paths: nlu_model.NluPaths) -> Path | None:
 
 
 TRACKER_STORE = "pemilu_nlu.tracker_store.ShortMemoryTrackerStore"
-WEB_MAX_CONVERSATIONS = 5000
-WEB_MAX_IDLE_MINUTES = 60
+WEB_MAX_CONVERSATIONS = 1000
+WEB_MAX_IDLE_MINUTES = 30
 
 
 def write_endpoints(settings: Settings, data_dir: Path) -> Path:

@@ -27,8 +27,8 @@ class ShortMemoryTrackerStore(InMemoryTrackerStore):
         domain: Any,
         host: str | None = None,
         event_broker: Any = None,
-        max_conversations: int = 5000,
-        max_idle_minutes: float = 60,
+        max_conversations: int = 1000,
+        max_idle_minutes: float = 30,
         clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
