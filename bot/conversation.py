@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_LENGTH = 500
+MAX_PASTED_LENGTH = 4096
+"""A text pasted into the web chat is checked as a chain message up to this length (a Telegram message's)."""
 FALLBACK_INTENT = "nlu_fallback"
 OFF_TOPIC_INTENT = "di_luar_topik"
 CLAIM_INTENT = "cek_klaim"  # "bener gak …", "hoax ya …": a question about a specific claim
@@ -173,6 +175,10 @@ class Conversation:
         length rule, decision and counting as :meth:`answer_text`."""
         text = " ".join(text.split())
         if len(text) > MAX_QUESTION_LENGTH:
+            if self.channel == WEB and self.claims is not None:
+                # The web has no forwarding: a long pasted text is a chain message, checked like a
+                # forward on Telegram (up to the same length).
+                return await self.claims.check(text[:MAX_PASTED_LENGTH], can_notify=False)
             return Reply([texts.TOO_LONG], [], "too_long")
         reply = await self.reply_for(parse, text)
         await self._count(reply)

@@ -149,9 +149,17 @@ async def test_help_on_the_web_names_no_telegram_commands(web: WebChannel) -> No
     assert "/langganan" not in reply.messages[0] and "/cekhoaks" not in reply.messages[0]
 
 
-async def test_too_long_is_refused_like_on_telegram(web: WebChannel) -> None:
-    reply = await web.answer(parsed("pemilu " * 100, "tanggal_pemilu"))
-    assert reply.messages == [texts.TOO_LONG]
+async def test_a_long_pasted_text_is_checked_as_a_chain_message(web: WebChannel) -> None:
+    """Telegram refuses a typed question over 500 characters but checks forwards; the web has no
+    forwarding, so a long paste is checked against the claims."""
+    claim = web.claims.claims.get("kpu_terbitkan_putaran_kedua_takut_rakyat")
+    assert claim is not None
+    chain = "Assalamualaikum bapak ibu, mohon dibaca sampai habis ya. " * 8 + claim.variants[4]
+    assert len(chain) > 500
+    verdict = await web.answer(parsed(chain, "cek_klaim"))
+    assert verdict.kind == "claim_verdict" and "SALAH" in verdict.messages[0]
+    unrelated = await web.answer(parsed("pemilu " * 100, "tanggal_pemilu"))
+    assert unrelated.messages == [UNCHECKED_WEB]
 
 
 async def test_a_valid_edit_is_served_and_a_broken_one_is_refused(
