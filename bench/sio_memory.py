@@ -48,15 +48,13 @@ import aiohttp
 
 from bench.reply_latency import rss_mb
 from bench.sio import SocketChat
+from bench.web_latency import PATHS, web_settings
 from bot import wiring
-from bot.config import Settings
 from bot.faq import load_faq
-from bot.nlu.model import NluPaths
 from bot.runner import prepare_model
 from bot.web.limits import RateLimit, WebLimits
 from bot.web.server import WebChatServer
 from bot.wiring import running_services
-from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -316,15 +314,8 @@ def short(probe: dict[str, Any]) -> str:
 
 
 async def run(args: argparse.Namespace, questions: list[str], folder: Path) -> None:
-    paths = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa" / "bin" / "rasa")
-    settings = Settings(
-        rasa_url=f"http://127.0.0.1:{free_port()}",
-        action_server_port=free_port(),
-        web_chat_port=free_port(),
-        database_path=folder / "bench.db",
-        responses_dir=REPO / "responses",
-        telegram_max_rate=0,
-    )
+    paths = PATHS
+    settings = web_settings(folder)
     model = prepare_model(settings, paths)
     hook = folder / "hook"
     hook.mkdir()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import statistics
 import tempfile
 import time
@@ -29,18 +28,10 @@ from bot.web.limits import RateLimit, WebLimits
 from bot.web.server import WebChatServer
 from bot.wiring import running_services
 from tests.conftest import free_port
+from tests.helpers_process import tree_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
 MEMORY_CAP = 500
-
-
-def tree_rss_mb(pid: int) -> float:
-    """RSS of a process and its children (Rasa and the action server may fork helpers)."""
-    total = rss_mb(pid)
-    with contextlib.suppress(OSError):
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            total += tree_rss_mb(int(child))
-    return total
 
 
 def summary(values_ms: list[float]) -> str:
@@ -94,9 +85,12 @@ async def memory_curve(
     return points
 
 
-async def run(questions: list[str], clients: int, folder: Path) -> None:
-    paths = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa" / "bin" / "rasa")
-    settings = Settings(
+PATHS = NluPaths(REPO / "nlu_data", REPO / "models", REPO / ".venv-rasa" / "bin" / "rasa")
+
+
+def web_settings(folder: Path) -> Settings:
+    """The whole web path on free ports, with a throw-away database (also used by bench/sio_memory)."""
+    return Settings(
         rasa_url=f"http://127.0.0.1:{free_port()}",
         action_server_port=free_port(),
         web_chat_port=free_port(),
@@ -104,6 +98,11 @@ async def run(questions: list[str], clients: int, folder: Path) -> None:
         responses_dir=REPO / "responses",
         telegram_max_rate=0,
     )
+
+
+async def run(questions: list[str], clients: int, folder: Path) -> None:
+    paths = PATHS
+    settings = web_settings(folder)
     model = prepare_model(settings, paths)
     # A small cap on the conversations Rasa keeps, to see its memory level off within the run.
     production_cap, wiring.WEB_MAX_CONVERSATIONS = wiring.WEB_MAX_CONVERSATIONS, MEMORY_CAP

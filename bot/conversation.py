@@ -22,6 +22,7 @@ from bot.faq.render import render_messages
 from bot.faq.telegram_html import split_html
 from bot.faq.timeline import today_wib
 from bot.language import detect_language
+from bot.nlu.training_data import FALLBACK_INTENT
 from bot.rasa_client import Parse, RasaClient, RasaUnavailable
 from bot.storage import Storage
 
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_LENGTH = 500
 MAX_PASTED_LENGTH = 4096
 """A text pasted into the web chat is checked as a chain message up to this length (a Telegram message's)."""
-FALLBACK_INTENT = "nlu_fallback"
 OFF_TOPIC_INTENT = "di_luar_topik"
 CLAIM_INTENT = "cek_klaim"  # "bener gak …", "hoax ya …": a question about a specific claim
 START_TOPICS = (
@@ -157,7 +157,7 @@ class Conversation:
         """Understand a citizen's message and answer it."""
         text = " ".join(text.split())
         if len(text) > MAX_QUESTION_LENGTH:
-            return Reply([texts.TOO_LONG], [], "too_long")
+            return await self._long_text(text)
         if self.rasa is None:
             raise RuntimeError("this conversation has no Rasa client; use answer_parsed")
         try:
@@ -175,14 +175,17 @@ class Conversation:
         length rule, decision and counting as :meth:`answer_text`."""
         text = " ".join(text.split())
         if len(text) > MAX_QUESTION_LENGTH:
-            if self.channel == WEB and self.claims is not None:
-                # The web has no forwarding: a long pasted text is a chain message, checked like a
-                # forward on Telegram (up to the same length).
-                return await self.claims.check(text[:MAX_PASTED_LENGTH], can_notify=False)
-            return Reply([texts.TOO_LONG], [], "too_long")
+            return await self._long_text(text)
         reply = await self.reply_for(parse, text)
         await self._count(reply)
         return reply
+
+    async def _long_text(self, text: str) -> Reply:
+        """A message over MAX_QUESTION_LENGTH: refused on Telegram (forwards are checked elsewhere);
+        on the web, which has no forwarding, a long pasted text is a chain message to check."""
+        if self.channel == WEB and self.claims is not None:
+            return await self.claims.check(text[:MAX_PASTED_LENGTH], can_notify=False)
+        return Reply([texts.TOO_LONG], [], "too_long")
 
     def limited_mode(self, text: str) -> Reply:
         """Answer from fuzzy matching while Rasa is down, saying so."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import socket
 import subprocess
@@ -70,18 +71,33 @@ def web_actions(nlu_paths: NluPaths, tmp_path_factory: pytest.TempPathFactory) -
     database = folder / "web.db"
     env = {"DATABASE_PATH": str(database), "RESPONSES_DIR": str(REPO / "responses")}
     server = ActionServer(nlu_paths.rasa_bin, free_port(), env=env)
-    log = folder / "actions.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            server.command(), env=server.env(), cwd=server.cwd(), stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while not _healthy(f"{server.url}/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The action server did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+    ready = functools.partial(_healthy, f"{server.url}/health")
+    with _serving(
+        "The action server", server.command(), server.env(), folder / "actions.log", ready, 120, server.cwd()
+    ):
         yield WebActions(server.url, database)
+
+
+@contextlib.contextmanager
+def _serving(
+    what: str,
+    command: list[str],
+    env: dict[str, str],
+    log: Path,
+    ready: Callable[[], bool],
+    timeout: float,
+    cwd: Path | None = None,
+) -> Iterator[None]:
+    """A session's server process: started, waited for until ``ready()``, stopped at the end."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{what} did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield
     finally:
         process.terminate()
         try:
@@ -114,21 +130,8 @@ def rasa_url(
     command = RasaServer(
         nlu_paths.rasa_bin, model, url, credentials=nlu_paths.nlu_dir / "credentials.yml", endpoints=endpoints
     ).command()
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 300
-        while not _rasa_ready(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Rasa did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with _serving("Rasa", command, rasa_env(), log, functools.partial(_rasa_ready, url), 300):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @dataclass

@@ -28,6 +28,7 @@ from bot.rasa_server import RasaServer, RasaStartError
 from bot.supervisor import ChildStartError
 from bot.wiring import running_services
 from tests.conftest import REPO, free_port
+from tests.helpers_process import alive, other_program_on, serving_anything, tree_rss_mb, wait_dead
 
 RASA_BIN = REPO / ".venv-rasa" / "bin" / "rasa"
 STUB = "tests.stub_actions"
@@ -64,40 +65,6 @@ async def run_action(url: str, name: str) -> dict[str, Any]:
     return custom
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-async def wait_dead(pid: int, seconds: float = 10) -> bool:
-    for _ in range(int(seconds / 0.1)):
-        if not alive(pid):
-            return True
-        await asyncio.sleep(0.1)
-    return False
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants, in MB (VmRSS from /proc)."""
-    total_kb = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-            for task in Path(f"/proc/{current}/task").iterdir():
-                children = (task / "children").read_text().split()
-                pending.extend(int(child) for child in children)
-        except OSError:
-            continue
-    return total_kb / 1024
-
-
 def listening_addresses(pid: int, port: int) -> set[str]:
     """Local addresses (hex, as in /proc/net/tcp) on which ``pid``'s network namespace listens on ``port``."""
     found = set()
@@ -126,7 +93,7 @@ async def test_starts_healthy_with_the_bots_files_on_localhost_only(
     try:
         assert actions.process is not None
         pid = actions.process.pid
-        print(f"stub action server ready in {took:.1f} s, RSS {rss_mb(pid):.0f} MB")
+        print(f"stub action server ready in {took:.1f} s, RSS {tree_rss_mb(pid):.0f} MB")
         assert actions.url == f"http://127.0.0.1:{settings.action_server_port}"
         assert await healthy(actions.url)
         assert json.loads((tmp_path / "data" / "actions.pid").read_text())["pid"] == pid
@@ -139,7 +106,7 @@ async def test_starts_healthy_with_the_bots_files_on_localhost_only(
         }
     finally:
         await actions.stop(grace=5)
-    assert await wait_dead(pid, 5)
+    assert await wait_dead(pid, seconds=5)
     assert not (tmp_path / "data" / "actions.pid").exists()
     assert not await healthy(actions.url)
     assert actions.restarts == 0, "a deliberate stop is not a crash"
@@ -156,7 +123,7 @@ async def test_the_real_actions_package_starts(tmp_path: Path) -> None:
     took = time.monotonic() - started
     try:
         assert actions.process is not None
-        print(f"real action server ready in {took:.1f} s, RSS {rss_mb(actions.process.pid):.0f} MB")
+        print(f"real action server ready in {took:.1f} s, RSS {tree_rss_mb(actions.process.pid):.0f} MB")
         assert await healthy(actions.url)
         async with aiohttp.ClientSession() as session, session.get(f"{actions.url}/actions") as resp:
             registered = {a["name"] for a in await resp.json()}
@@ -190,7 +157,7 @@ async def test_dies_with_the_bot_even_on_kill_9() -> None:
     assert alive(child) and await healthy(f"http://127.0.0.1:{port}")
     parent.kill()  # SIGKILL: no clean-up code runs in the parent
     await parent.wait()
-    assert await wait_dead(child, 5), "the action server outlived the bot"
+    assert await wait_dead(child, seconds=5), "the action server outlived the bot"
 
 
 async def test_an_orphan_from_an_earlier_run_is_stopped_and_replaced(tmp_path: Path) -> None:
@@ -212,29 +179,9 @@ async def test_an_orphan_from_an_earlier_run_is_stopped_and_replaced(tmp_path: P
     assert not (tmp_path / "actions.pid").exists()
 
 
-OTHER_SERVER = """
-import http.server, sys
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler).serve_forever()
-"""
-
-
-async def serving_anything(port: int) -> bool:
-    try:
-        _, writer = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        return False
-    writer.close()
-    return True
-
-
 async def test_an_unknown_program_on_the_port_is_refused(tmp_path: Path) -> None:
     port = free_port()
-    other = await asyncio.create_subprocess_exec(sys.executable, "-c", OTHER_SERVER, str(port), cwd=tmp_path)
-    try:
-        for _ in range(50):
-            if await serving_anything(port):
-                break
-            await asyncio.sleep(0.1)
+    async with other_program_on(port, tmp_path) as other:
         actions = server(tmp_path, port)
         with pytest.raises(ActionServerStartError) as refused:
             await actions.start(ready_timeout=60)
@@ -244,9 +191,6 @@ async def test_an_unknown_program_on_the_port_is_refused(tmp_path: Path) -> None
         assert "ACTION_SERVER_PORT" in message and "ACTION_SERVER_URL" in message
         assert actions.process is None, "nothing was started"
         assert other.returncode is None, "the other program was left alone"
-    finally:
-        other.kill()
-        await other.wait()
 
 
 async def test_a_crash_after_serving_is_restarted_once(tmp_path: Path) -> None:
@@ -409,18 +353,13 @@ async def test_the_wiring_starts_both_and_stops_both(tmp_path: Path) -> None:
         assert await healthy(actions.url) and (data / "actions.log").exists()
         pids = [rasa.process.pid, actions.process.pid]
     for pid in pids:
-        assert await wait_dead(pid, 5)
+        assert await wait_dead(pid, seconds=5)
     assert not list(data.glob("*.pid"))
 
 
 async def test_the_wiring_stops_rasa_when_the_action_server_cannot_start(tmp_path: Path) -> None:
     port = free_port()
-    other = await asyncio.create_subprocess_exec(sys.executable, "-c", OTHER_SERVER, str(port), cwd=tmp_path)
-    try:
-        for _ in range(50):
-            if await serving_anything(port):
-                break
-            await asyncio.sleep(0.1)
+    async with other_program_on(port, tmp_path) as other:
         settings = wiring_settings(tmp_path, action_server_port=port)
         paths = stand_in_rasa_paths(tmp_path)
         with pytest.raises(ActionServerStartError, match=f"Port {port} .*bukan server aksi"):
@@ -431,9 +370,6 @@ async def test_the_wiring_stops_rasa_when_the_action_server_cannot_start(tmp_pat
             "Rasa is not left running"
         )
         assert other.returncode is None
-    finally:
-        other.kill()
-        await other.wait()
 
 
 @pytest.mark.parametrize("case", ["web-chat-off", "external"])

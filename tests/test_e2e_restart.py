@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import ADMIN_ID, REPO, TOKEN, free_port
 from tests.fakebotapi.server import FakeTelegram
+from tests.helpers_process import wait_dead
 
 pytestmark = pytest.mark.e2e
 
@@ -95,22 +96,6 @@ async def wait_until(condition: Callable[[], bool], seconds: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def wait_gone(pids: list[int], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{pid}").exists() and _not_zombie(pid) for pid in pids):
-            return True
-        await asyncio.sleep(0.1)
-    return False
-
-
-def _not_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
 @pytest.mark.parametrize("whole_group", [False, True], ids=["bot-alone", "process-group"])
 async def test_kill_9_then_start_again(tmp_path: Path, whole_group: bool) -> None:
     rasa_port, action_port = free_port(), free_port()
@@ -130,8 +115,8 @@ async def test_kill_9_then_start_again(tmp_path: Path, whole_group: bool) -> Non
             else:
                 first.kill()
             await first.wait()
-            assert await wait_gone([rasa], 5), "Rasa outlived the killed bot"
-            assert await wait_gone([actions], 5), "the action server outlived the killed bot"
+            assert await wait_dead(rasa, seconds=5), "Rasa outlived the killed bot"
+            assert await wait_dead(actions, seconds=5), "the action server outlived the killed bot"
 
             second = await start_bot(tmp_path, tg, rasa_port, action_port)
             try:
@@ -153,8 +138,8 @@ async def test_kill_9_then_start_again(tmp_path: Path, whole_group: bool) -> Non
                     second.send_signal(signal.SIGTERM)
                     await asyncio.wait_for(second.wait(), 30)
             assert second.returncode == 0
-            assert await wait_gone(now, 5), "a clean stop stops Rasa too"
-            assert await wait_gone(now_actions, 5), "and the action server"
+            assert await wait_dead(*now, seconds=5), "a clean stop stops Rasa too"
+            assert await wait_dead(*now_actions, seconds=5), "and the action server"
             assert not (tmp_path / "rasa.pid").exists() and not (tmp_path / "actions.pid").exists()
         finally:
             if first.returncode is None:

@@ -17,6 +17,7 @@ import pytest
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_server import RasaServer, RasaStartError
 from tests.conftest import free_port
+from tests.helpers_process import alive, other_program_on, wait_dead
 
 STAND_IN = """#!{python}
 import http.server, json, sys
@@ -44,15 +45,6 @@ async def serving(url: str) -> bool:
         return False
     finally:
         await client.close()
-
-
-async def serving_anything(port: int) -> bool:
-    try:
-        _, writer = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        return False
-    writer.close()
-    return True
 
 
 async def test_a_crashed_rasa_is_restarted_and_a_stopped_one_is_not(tmp_path: Path) -> None:
@@ -86,33 +78,12 @@ print("OSError: [Errno 98] error while attempting to bind on address: address al
 sys.exit(0)  # rasa run exits 0 after such an error
 """
 
-OTHER_SERVER = """
-import http.server, sys
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler).serve_forever()
-"""
-
 
 def stand_in(tmp_path: Path, script: str = STAND_IN) -> Path:
     rasa_bin = tmp_path / "rasa"
     rasa_bin.write_text(script.format(python=sys.executable), encoding="utf-8")
     rasa_bin.chmod(0o755)
     return rasa_bin
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-async def wait_dead(pid: int, seconds: float = 10) -> bool:
-    for _ in range(int(seconds / 0.1)):
-        if not alive(pid):
-            return True
-        await asyncio.sleep(0.1)
-    return False
 
 
 async def test_an_orphan_from_an_earlier_run_is_stopped_and_replaced(tmp_path: Path) -> None:
@@ -137,20 +108,12 @@ async def test_an_orphan_from_an_earlier_run_is_stopped_and_replaced(tmp_path: P
 
 async def test_an_unknown_server_on_the_port_is_refused(tmp_path: Path) -> None:
     port = free_port()
-    other = await asyncio.create_subprocess_exec(sys.executable, "-c", OTHER_SERVER, str(port))
-    try:
-        for _ in range(50):
-            if await serving_anything(port):
-                break
-            await asyncio.sleep(0.1)
+    async with other_program_on(port) as other:
         server = RasaServer(stand_in(tmp_path), tmp_path / "m.tar.gz", f"http://127.0.0.1:{port}")
         with pytest.raises(RasaStartError, match=f"Port {port} .*sudah dipakai program lain"):
             await server.start(ready_timeout=30)
         assert server.process is None, "nothing was started"
         assert other.returncode is None, "the other program was left alone"
-    finally:
-        other.kill()
-        await other.wait()
 
 
 async def test_a_child_that_cannot_bind_is_an_error_not_a_loop(tmp_path: Path) -> None:
@@ -172,18 +135,16 @@ async def test_no_restart_loop_when_the_port_is_taken_after_a_crash(tmp_path: Pa
     assert server.process is not None
     os.kill(server.process.pid, signal.SIGKILL)
     await server.process.wait()
-    other = await asyncio.create_subprocess_exec(sys.executable, "-c", OTHER_SERVER, str(port))
     try:
-        for _ in range(100):
-            if server.gave_up:
-                break
-            await asyncio.sleep(0.1)
-        assert server.gave_up and f"Port {port}" in server.gave_up
-        await asyncio.sleep(2)
-        assert server.restarts == 1, "one attempt, then it stopped trying"
+        async with other_program_on(port):
+            for _ in range(100):
+                if server.gave_up:
+                    break
+                await asyncio.sleep(0.1)
+            assert server.gave_up and f"Port {port}" in server.gave_up
+            await asyncio.sleep(2)
+            assert server.restarts == 1, "one attempt, then it stopped trying"
     finally:
-        other.kill()
-        await other.wait()
         await server.stop(grace=5)
 
 
@@ -212,4 +173,4 @@ async def test_rasa_dies_with_the_bot_even_on_kill_9(tmp_path: Path) -> None:
     assert alive(child) and await serving(url)
     parent.kill()  # SIGKILL: no clean-up code runs in the parent
     await parent.wait()
-    assert await wait_dead(child, 5), "Rasa outlived the bot"
+    assert await wait_dead(child, seconds=5), "Rasa outlived the bot"

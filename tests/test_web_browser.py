@@ -22,7 +22,7 @@ from bot.conversation import START_TOPICS
 from bot.faq import load_faq
 from bot.faq.model import Entry
 from bot.web.server import WebChatServer
-from tests.cdp import CHROMIUM, Chromium, Page
+from tests.cdp import CHROMIUM, Chromium, Page, chromium
 from tests.conftest import REPO, free_port
 from tests.web_conversation import (
     ask,
@@ -58,12 +58,8 @@ def source_urls(entry_id: str) -> list[str]:
 async def browser() -> AsyncIterator[Chromium]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
-    browser = Chromium()
-    try:
-        await browser.start()
-        yield browser
-    finally:
-        await browser.close()
+    async with chromium() as started:
+        yield started
 
 
 @contextlib.asynccontextmanager

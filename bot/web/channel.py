@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot import texts
@@ -47,15 +48,12 @@ class WebChannel:
         self.storage = Storage(settings.database_path)
         self.conversation = Conversation(self.faq, None, self.storage, clock, channel=WEB)
         self.conversation.claims = ClaimChecker(self.claims, self.storage, self.faq)
-        self._seen = self._snapshots()
+        self._seen = {d: snapshot(d) for d in (self.faq.directory, self.claims.directory)}
         self._looked = time.monotonic()
         self._lock = asyncio.Lock()
 
     def close(self) -> None:
         self.storage.close()
-
-    def _snapshots(self) -> tuple[object, object]:
-        return snapshot(self.faq.directory), snapshot(self.claims.directory)
 
     async def follow_files(self) -> None:
         """Serve a valid edit of the FAQ or claim files; keep the last good ones after a bad edit."""
@@ -63,27 +61,27 @@ class WebChannel:
             return
         async with self._lock:
             self._looked = time.monotonic()
-            now = self._snapshots()
-            if now == self._seen:
-                return
-            faq_changed, claims_changed = now[0] != self._seen[0], now[1] != self._seen[1]
-            self._seen = now
-            if faq_changed:
-                try:
-                    self.faq.current = await asyncio.to_thread(self.faq.load)
-                    log.info("FAQ reloaded for the web chat")
-                except FaqError as exc:
-                    log.warning(
-                        "FAQ edit refused (%d problems); serving the last good FAQ", len(exc.problems)
-                    )
-            if claims_changed:
-                try:
-                    self.claims.served = await asyncio.to_thread(self.claims.load)
-                    log.info("Claims reloaded for the web chat")
-                except ClaimError as exc:
-                    log.warning(
-                        "Claim edit refused (%d problems); serving the last good claims", len(exc.problems)
-                    )
+            await self._follow("FAQ", self.faq.directory, self._reload_faq)
+            await self._follow("Claims", self.claims.directory, self._reload_claims)
+
+    async def _follow(self, what: str, directory: Path, reload: Callable[[], None]) -> None:
+        now = snapshot(directory)
+        if now == self._seen.get(directory):
+            return
+        self._seen[directory] = now
+        try:
+            await asyncio.to_thread(reload)
+            log.info("%s reloaded for the web chat", what)
+        except (FaqError, ClaimError) as exc:
+            log.warning(
+                "%s edit refused (%d problems); the last good files keep serving", what, len(exc.problems)
+            )
+
+    def _reload_faq(self) -> None:
+        self.faq.current = self.faq.load()
+
+    def _reload_claims(self) -> None:
+        self.claims.served = self.claims.load()
 
     async def answer(self, message: dict[str, Any]) -> Reply:
         """The reply to one message, given as Rasa's ``latest_message`` (text, intent, ranking,
