@@ -1,10 +1,11 @@
 """Rasa's in-memory tracker store, but forgetful: web chat conversations do not pile up forever.
 
 Rasa's ``InMemoryTrackerStore`` keeps every conversation until the process ends, so a busy website
-would grow Rasa's memory without limit, and keep what people typed longer than anything needs it. The bot answers each message on its own (no
-dialogue state), so a conversation idle for ``max_idle_minutes`` or beyond the newest
-``max_conversations`` is dropped; if that person writes again, Rasa starts a fresh tracker. Nothing
-is written to disk. Configured by the bot in ``<data>/endpoints.yml`` (``tracker_store``).
+would grow Rasa's memory without limit, and keep what people typed longer than anything needs it.
+The bot answers each message on its own (no dialogue state), so a conversation idle for
+``max_idle_minutes`` or beyond the newest ``max_conversations`` is dropped; if that person writes
+again, Rasa starts a fresh tracker. Nothing is written to disk. Configured by the bot in
+``<data>/endpoints.yml`` (``tracker_store``).
 """
 
 from __future__ import annotations
