@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlite_utils import Database
 
 from bot.action_server import ActionServer
 from bot.config import Settings
@@ -142,6 +143,13 @@ class BotHarness:
     storage: Storage
     services: Services
     chat_id: int = 1001
+
+    @functools.cached_property
+    def db(self) -> Database:
+        """The bot's database on a connection of the test's own: reading through the bot's connection
+        from the test's thread while the bot's database thread writes would share one connection's
+        savepoints between two threads (sqlite-utils' "no such savepoint" under load)."""
+        return Database(self.services.settings.database_path)
 
     async def ask(self, text: str, chat_id: int | None = None, timeout: float = 15) -> list[dict[str, Any]]:
         """Send a user message; return the bot's new messages in that chat."""

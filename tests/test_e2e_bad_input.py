@@ -63,7 +63,7 @@ async def test_group_answers_only_mentions_and_commands(bot: BotHarness) -> None
     messages = await bot.tg.wait_for_messages(group, 1)
     await asyncio.sleep(0.5)
     assert len(bot.tg.messages_to(group)) == 1 and "14 Februari 2024" in messages[0]["params"]["text"]
-    assert list(bot.storage.db.query("SELECT * FROM chats")) == [], "group ids are not stored as citizens"
+    assert list(bot.db.query("SELECT * FROM chats")) == [], "group ids are not stored as citizens"
 
 
 async def test_edited_messages_and_channel_posts_are_ignored(bot: BotHarness) -> None:
@@ -86,7 +86,7 @@ async def test_forged_and_stale_buttons(bot: BotHarness) -> None:
     await asyncio.sleep(1.5)  # and no third answer after those
     replies = bot.tg.messages_to(3003)[1:]
     assert [r["params"]["text"] for r in replies] == [texts.UNKNOWN_BUTTON, texts.UNKNOWN_BUTTON]
-    assert list(bot.storage.db.query("SELECT * FROM feedback")) == []
+    assert list(bot.db.query("SELECT * FROM feedback")) == []
 
 
 async def test_delete_my_data_after_confirmation(bot: BotHarness) -> None:
@@ -96,20 +96,20 @@ async def test_delete_my_data_after_confirmation(bot: BotHarness) -> None:
     bot.tg.press_button(3004, ask["result"]["message_id"], "hapus:ya")
     for _ in range(100):
         if (
-            bot.storage.db.execute("SELECT COUNT(*) FROM subscriptions WHERE chat_id = 3004").fetchone()[0]
+            bot.db.execute("SELECT COUNT(*) FROM subscriptions WHERE chat_id = 3004").fetchone()[0]
             == 0
         ):
             break
         await asyncio.sleep(0.05)
     for table in ("chats", "subscriptions"):
-        assert bot.storage.db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = 3004").fetchone()[0] == 0
+        assert bot.db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = 3004").fetchone()[0] == 0
 
 
 async def test_too_long_question_gets_a_short_note_and_is_not_stored(bot: BotHarness) -> None:
     text = "kapan pemilu " * 60  # 780 characters, over the 500 a question may have
     [reply] = await bot.ask(text, chat_id=3010)
     assert reply["params"]["text"] == texts.TOO_LONG
-    assert list(bot.storage.db.query("SELECT * FROM unanswered")) == []
+    assert list(bot.db.query("SELECT * FROM unanswered")) == []
     [ok] = await bot.ask("kapan pemilu?", chat_id=3010)  # a normal question right after is answered
     assert "14 Februari 2024" in ok["params"]["text"]
 

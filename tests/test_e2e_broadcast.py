@@ -107,5 +107,5 @@ async def test_admin_broadcast_flow_reaches_subscribers_in_province(bot: BotHarn
         return any("selesai" in e["params"]["text"] for e in edits)
 
     await wait_until(final_report, timeout=10)
-    actions = [r["action"] for r in bot.storage.db.query("SELECT action FROM admin_log")]
+    actions = [r["action"] for r in bot.db.query("SELECT action FROM admin_log")]
     assert actions == ["siaran_mulai", "siaran_kirim"]

@@ -67,7 +67,7 @@ async def test_a_forwarded_chain_message_gets_the_verdict_with_sources(bot: BotH
         ("👍 Membantu", protocol.feedback(claim.id, True)),
         ("👎 Kurang membantu", protocol.feedback(claim.id, False)),
     ]
-    assert list(bot.storage.db.query("SELECT * FROM pending_claims")) == []  # answered: nothing queued
+    assert list(bot.db.query("SELECT * FROM pending_claims")) == []  # answered: nothing queued
 
 
 async def test_a_long_forward_is_checked_not_refused(bot: BotHarness) -> None:
@@ -114,7 +114,7 @@ async def test_a_short_forward_gets_suggestions_and_the_button_gives_the_verdict
     assert any(data.startswith(protocol.NOTIFY) for _, data in buttons)
     verdict = await press(bot, chat, replies[-1], show[0])
     assert "SALAH" in text_of(verdict) and "Melbourne" in text_of(verdict)
-    [row] = bot.storage.db.query("SELECT * FROM pending_claims")
+    [row] = bot.db.query("SELECT * FROM pending_claims")
     assert row["text"] == "exit poll melbourne = hasil resmi" and row["decision"] == "saran"
 
 
@@ -143,12 +143,12 @@ async def test_unknown_claim_is_not_labelled_and_the_asker_is_told_once_staff_ch
         buttons = buttons_of(replies[-1])
         notify = [data for _, data in buttons if data.startswith(protocol.NOTIFY)]
         assert notify and any(data == "faq:kenali_hoaks" for _, data in buttons)
-        [row] = bot.storage.db.query("SELECT * FROM pending_claims")
+        [row] = bot.db.query("SELECT * FROM pending_claims")
         assert row["text"] == UNKNOWN_HOAX and "chat_id" not in row
-        assert list(bot.storage.db.query("SELECT * FROM claim_watchers")) == []  # nothing until asked
+        assert list(bot.db.query("SELECT * FROM claim_watchers")) == []  # nothing until asked
         ok = await press(bot, chat, replies[-1], notify[0])
         assert text_of(ok) == NOTIFY_OK
-        [watcher] = bot.storage.db.query("SELECT * FROM claim_watchers")
+        [watcher] = bot.db.query("SELECT * FROM claim_watchers")
         assert watcher["chat_id"] == chat
 
         # staff add the claim; the watch publishes it and the asker is told, in the background lane
@@ -159,8 +159,8 @@ async def test_unknown_claim_is_not_labelled_and_the_asker_is_told_once_staff_ch
         assert time.monotonic() - started < 10
         text = text_of(told)
         assert "Kabar Cek Hoaks" in text and "MENYESATKAN" in text and "26 Juni" in text
-        assert list(bot.storage.db.query("SELECT * FROM claim_watchers")) == []  # forgotten once told
-        [row] = bot.storage.db.query("SELECT * FROM pending_claims")
+        assert list(bot.db.query("SELECT * FROM claim_watchers")) == []  # forgotten once told
+        [row] = bot.db.query("SELECT * FROM pending_claims")
         assert row["resolved_claim"] == "putaran_kedua_26_juni"
-        [change] = bot.storage.db.query("SELECT * FROM claim_changes")
+        [change] = bot.db.query("SELECT * FROM claim_changes")
         assert change["added"] == "putaran_kedua_26_juni"

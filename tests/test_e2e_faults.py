@@ -110,11 +110,11 @@ async def test_failed_replies_are_retried_then_counted_and_reported(rasa_url: st
         tg.block(8103)
         tg.send_user_message(8103, "bawa apa ke tps")
         for _ in range(100):
-            total = bot.storage.db.execute("SELECT COALESCE(SUM(count), 0) FROM send_failures").fetchone()
+            total = bot.db.execute("SELECT COALESCE(SUM(count), 0) FROM send_failures").fetchone()
             if total[0] >= 2:
                 break
             await asyncio.sleep(0.1)
-        report = as_text(build_report(bot.storage.db))
+        report = as_text(build_report(bot.db))
     assert tg.messages_to(8102) == [], "the reply that kept failing was not sent later by surprise"
     assert "1×  jaringan/server Telegram" in report and "1×  403 diblokir pengguna" in report
     check = check_sending(tmp_path / "bot.db")

@@ -86,7 +86,7 @@ async def test_600_subscriptions_at_once_are_all_confirmed(peak_bot: BotHarness)
     await wait_for(lambda: all(tg.messages_to(c) for c in chats), 90, "600 confirmations")
     assert all("berlangganan" in tg.messages_to(c)[0]["params"]["text"] for c in chats)
     assert tg.stats["429"] == 0
-    stored = peak_bot.storage.db.execute("SELECT COUNT(*) FROM subscriptions WHERE active = 1").fetchone()[0]
+    stored = peak_bot.db.execute("SELECT COUNT(*) FROM subscriptions WHERE active = 1").fetchone()[0]
     assert stored == 600
 
 

@@ -68,7 +68,7 @@ async def test_off_topic_gets_honest_fallback_and_is_logged(bot: BotHarness) -> 
     assert "14 Februari" not in text
     assert buttons_of(replies[-1]), "suggested topics as buttons"
     await asyncio.sleep(0.1)
-    rows = list(bot.storage.db.query("SELECT * FROM unanswered"))
+    rows = list(bot.db.query("SELECT * FROM unanswered"))
     assert [r["text"] for r in rows] == ["resep rendang padang yang enak gimana?"]
     assert "chat_id" not in rows[0] and "user_id" not in rows[0]
 
@@ -101,7 +101,7 @@ async def test_feedback_button_is_stored_per_entry(bot: BotHarness) -> None:
     assert votes == ["fb:tanggal_pemilu:1", "fb:tanggal_pemilu:0"]
     bot.tg.press_button(bot.chat_id, answer["result"]["message_id"], votes[0])
     for _ in range(100):
-        rows = list(bot.storage.db.query("SELECT entry_id, helpful FROM feedback"))
+        rows = list(bot.db.query("SELECT entry_id, helpful FROM feedback"))
         if rows:
             break
         await asyncio.sleep(0.05)
@@ -122,6 +122,6 @@ async def test_sticker_gets_text_only_reply(bot: BotHarness) -> None:
 
 async def test_chat_is_remembered_without_text(bot: BotHarness) -> None:
     await bot.ask("kapan pemilu?", chat_id=777)
-    rows = list(bot.storage.db.query("SELECT * FROM chats"))
+    rows = list(bot.db.query("SELECT * FROM chats"))
     assert [r["chat_id"] for r in rows] == [777]
     assert set(rows[0]) == {"chat_id", "first_seen", "last_seen"}

@@ -71,7 +71,7 @@ async def test_answer_edit_is_live_within_seconds(live_bot: BotHarness) -> None:
             break
         assert time.monotonic() - saved < 5, "answer edit not live within 5 s"
     print(f"answer edit live after {time.monotonic() - saved:.2f} s")
-    [row] = live_bot.storage.db.query("SELECT * FROM faq_changes")
+    [row] = live_bot.db.query("SELECT * FROM faq_changes")
     assert row["changed"] == "tanggal_pemilu" and row["retrained"] == 0
 
 
@@ -113,5 +113,5 @@ async def test_question_edit_swaps_model_under_traffic_without_losing_replies(li
     replies = sum(len(live_bot.tg.messages_to(chat)) for chat in chats)
     assert replies == len(chats), "every message got exactly one reply during the swap"
     print(f"{len(chats)} messages during the swap, {replies} replies")
-    [row] = live_bot.storage.db.query("SELECT * FROM faq_changes")
+    [row] = live_bot.db.query("SELECT * FROM faq_changes")
     assert row["retrained"] == 1
